@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Run-time configuration of the data path: one element of the array map
+ * ikefwd_config. The data path passes everything untouched until
+ * local_member is set.
+ */
+#ifndef IKEFWD_CONFIG_H
+#define IKEFWD_CONFIG_H
+
+#include "types.h"
+
+#define IKEFWD_IKE_PORT 500
+#define IKEFWD_NATT_PORT 4500
+
+enum ikefwd_mode {
+	IKEFWD_MODE_LOAD_SHARING = 0,
+	IKEFWD_MODE_HA = 1,
+};
+
+struct ikefwd_config {
+	__u32 mode; /* enum ikefwd_mode */
+	__u32 local_member; /* this member's id; 0: not configured */
+	__u32 active_member; /* HA mode: the member that owns everything */
+	__u32 timeout_sec; /* idle expiry of table entries */
+	__u16 ike_port; /* host order; plain IKE (500) */
+	__u16 natt_port; /* host order; IKE after a non-ESP marker (4500) */
+	__u32 pad;
+};
+
+#endif /* IKEFWD_CONFIG_H */

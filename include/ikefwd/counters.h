@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Data-path counters: a per-CPU array (ikefwd_counters) with one slot per
+ * outcome and per reason. The list below is the one definition of their
+ * indexes and names; userspace sums the CPUs.
+ */
+#ifndef IKEFWD_COUNTERS_H
+#define IKEFWD_COUNTERS_H
+
+#include "types.h"
+
+#define IKEFWD_COUNTER_LIST(X)                                                 \
+	X(IKE_SEEN, "ike_seen", "IKE packets classified")                      \
+	X(IKE_V1, "ike_v1", "IKEv1 (ISAKMP) packets")                          \
+	X(IKE_V2, "ike_v2", "IKEv2 packets")                                   \
+	X(LOCAL, "local", "owned here: passed to the local stack")             \
+	X(FORWARDED, "forwarded", "owned by a peer: redirected to it")         \
+	X(CLAIMED, "claimed", "no entry: ownership taken by this member")      \
+	X(CLAIM_RACE, "claim_race", "claim lost to another CPU: entry reused") \
+	X(PHASE2_FALLBACK, "phase2_fallback",                                  \
+	  "unknown msgid resolved through the Phase-1 entry")                  \
+	X(EXPIRED, "expired", "entry idle past the timeout: reclaimed")        \
+	X(OWNER_DEAD, "owner_dead",                                            \
+	  "owner not alive or unreachable: taken over")                        \
+	X(LOOP_GUARD, "loop_guard",                                            \
+	  "forwarded to us by a peer: never forwarded again")                  \
+	X(REDIRECT_FAIL, "redirect_fail", "redirect failed: passed locally")   \
+	X(HA_LOCAL, "ha_local", "HA mode: this member is active")              \
+	X(HA_FORWARDED, "ha_forwarded", "HA mode: sent to the active member")  \
+	X(EVENT_LOST, "event_lost",                                            \
+	  "ownership event dropped: ring buffer full")                         \
+	X(ESP_IN_UDP, "esp_in_udp", "ESP-in-UDP on the NAT-T port: passed")    \
+	X(NATT_KEEPALIVE, "natt_keepalive", "NAT-T keepalive: passed")         \
+	X(FRAG_FIRST, "frag_first", "first IP fragment of IKE: decision kept") \
+	X(FRAG_FOLLOWED, "frag_followed",                                      \
+	  "later fragment followed the first one's decision")                  \
+	X(FRAG_NO_RECORD, "frag_no_record",                                    \
+	  "later UDP fragment with no record: passed locally")                 \
+	X(BAD_IPV4_IHL, "bad_ipv4_ihl", "IPv4 header length below 5 words")    \
+	X(BAD_IPV6_EXT, "bad_ipv6_ext",                                        \
+	  "IPv6 extension header chain too long or truncated")                 \
+	X(BAD_UDP, "bad_udp", "truncated UDP header")                          \
+	X(BAD_TRUNCATED, "bad_truncated", "IKE header truncated")              \
+	X(BAD_LENGTH, "bad_length", "IKE length field below 28")               \
+	X(BAD_VERSION, "bad_version", "IKE major version not 1 or 2")          \
+	X(BAD_ZERO_SPI, "bad_zero_spi", "zero initiator cookie/SPI")           \
+	X(UNCONFIGURED, "unconfigured",                                        \
+	  "IKE seen before configuration: passed")                             \
+	X(OUT_IKE_SEEN, "out_ike_seen", "IKE sent by this member (tc egress)") \
+	X(OUT_CLAIMED, "out_claimed",                                          \
+	  "sent with no entry: entry created with this member")                \
+	X(OUT_REFRESHED, "out_refreshed", "sent on an entry this member owns") \
+	X(OUT_CONFLICT, "out_conflict",                                        \
+	  "sent on an entry another live member owns: left to sync")
+
+enum ikefwd_counter {
+#define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,
+	IKEFWD_COUNTER_LIST(IKEFWD_COUNTER_ENUM)
+#undef IKEFWD_COUNTER_ENUM
+		IKEFWD_C_MAX,
+};
+
+#endif /* IKEFWD_COUNTERS_H */
