@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ikefwd data path: keeps every IKE negotiation on the cluster member that
+ * manages it.
+ *
+ * xdp_ikefwd (XDP, ingress) classifies IKEv1/IKEv2 on the IKE and NAT-T
+ * ports, looks the negotiation up in the ownership table, and passes it to
+ * the local stack, takes ownership of it, or redirects it to the owning
+ * member. tc_ikefwd_egress (tc clsact egress) makes this member the owner
+ * of the negotiations it initiates. Everything that is not IKE leaves at
+ * the first test that rules it out.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "classify.h"
+#include "egress.h"
+#include "ingress.h"
+#include "maps.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define TC_ACT_OK 0
+
+SEC("xdp")
+int xdp_ikefwd(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct ike_pkt p = {};
+	enum ikefwd_counter why;
+
+	switch (ike_classify(&p, data, data_end, false, &why)) {
+	case CLASS_IKE:
+		return ingress_ike(&p, data_end);
+	case CLASS_LATER_FRAG:
+		return ingress_later_frag(&p, data_end);
+	case CLASS_COUNTED:
+		count(why);
+		return XDP_PASS;
+	default:
+		return XDP_PASS;
+	}
+}
+
+SEC("tc")
+int tc_ikefwd_egress(struct __sk_buff *skb)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct ike_pkt p = {};
+	enum ikefwd_counter why;
+
+	/* Malformed outbound packets are our own stack's: not counted. */
+	if (ike_classify(&p, data, data_end, true, &why) == CLASS_IKE)
+		egress_ike(&p);
+	return TC_ACT_OK;
+}

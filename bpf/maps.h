@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Every map of the data path, declared once. All are pinned by name, so
+ * that with the loader's pin root they live at /sys/fs/bpf/ikefwd/<name>,
+ * keep their state across userspace restarts and program upgrades, and
+ * carry BTF for `bpftool map dump`.
+ */
+#ifndef IKEFWD_BPF_MAPS_H
+#define IKEFWD_BPF_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "ikefwd/config.h"
+#include "ikefwd/counters.h"
+#include "ikefwd/event.h"
+#include "ikefwd/member.h"
+#include "ikefwd/table.h"
+
+/* (initiator cookie/SPI, Message ID) -> owning member. LRU: a flood of new
+ * negotiations evicts the least recently used entries instead of failing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_TABLE_DEFAULT_SIZE);
+	__type(key, struct ikefwd_key);
+	__type(value, struct ikefwd_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_table SEC(".maps");
+
+/* First IP fragment's decision, for the fragments that follow it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_FRAG_TABLE_SIZE);
+	__type(key, struct ikefwd_frag_key);
+	__type(value, struct ikefwd_frag_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IKEFWD_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, struct ikefwd_member);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_members SEC(".maps");
+
+/* Member id -> egress ifindex, the target of bpf_redirect_map(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, IKEFWD_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_devmap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ikefwd_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IKEFWD_C_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_counters SEC(".maps");
+
+/* Ownership events for the cluster-sync agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, IKEFWD_EVENTS_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_events SEC(".maps");
+
+static __always_inline void count(enum ikefwd_counter idx)
+{
+	__u32 key = idx;
+	__u64 *v = bpf_map_lookup_elem(&ikefwd_counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+#endif /* IKEFWD_BPF_MAPS_H */
