@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Test harness around the real compiled data path: loads the ikefwd BPF
+ * object from its skeleton (unpinned, so tests never touch /sys/fs/bpf),
+ * fills its maps, and runs frames through it with BPF_PROG_TEST_RUN.
+ */
+#ifndef IKEFWD_TEST_XDP_HARNESS_H
+#define IKEFWD_TEST_XDP_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ikefwd/config.h"
+#include "ikefwd/counters.h"
+#include "ikefwd/event.h"
+#include "ikefwd/member.h"
+#include "ikefwd/table.h"
+
+struct ikefwd_bpf;
+
+struct harness {
+	struct ikefwd_bpf *skel;
+	struct ring_buffer *events;
+	struct ikefwd_event ev[64]; /* drained events */
+	int n_ev;
+	uint64_t base[IKEFWD_C_MAX]; /* counters at the last reset */
+};
+
+struct run_result {
+	int retval; /* XDP action */
+	uint8_t out[4096];
+	uint32_t out_len;
+};
+
+/* 0 or negative errno. */
+int harness_open(struct harness *h);
+void harness_close(struct harness *h);
+
+int harness_set_config(struct harness *h, const struct ikefwd_config *cfg);
+/* A usable (alive, reachable) member at ifindex with the given MACs. */
+int harness_add_member(struct harness *h, uint32_t id, uint32_t ifindex,
+		       const char *mac, const char *src_mac, uint32_t state);
+
+int harness_table_put(struct harness *h, uint64_t ispi, uint32_t msgid,
+		      uint32_t owner, int64_t age_ns, uint32_t flags);
+/* 0 and *e filled, or -ENOENT. */
+int harness_table_get(struct harness *h, uint64_t ispi, uint32_t msgid,
+		      struct ikefwd_entry *e);
+int harness_table_count(struct harness *h);
+
+/* Runs one frame through xdp_ikefwd; repeat > 1 for cost measurement. */
+int harness_run(struct harness *h, const void *frame, size_t len,
+		struct run_result *res);
+
+/*
+ * Runs frame repeat times with BPF_F_TEST_XDP_LIVE_FRAMES: the verdicts take
+ * effect (XDP_PASS goes up the stack of the loopback device, XDP_REDIRECT
+ * leaves through the redirect target). The kernel reports no verdict and no
+ * output frame in this mode; watch the counters and the interfaces instead.
+ */
+int harness_run_live(struct harness *h, const void *frame, size_t len,
+		     uint32_t repeat);
+
+/* Runs one frame through the tc egress program; returns its tc verdict
+ * (TC_ACT_*) or a negative errno. */
+int harness_run_egress(struct harness *h, const void *frame, size_t len);
+
+/* Per-counter value summed over CPUs, relative to the last reset. */
+uint64_t harness_counter(struct harness *h, enum ikefwd_counter c);
+void harness_counters_reset(struct harness *h);
+/* Drains the ring buffer into h->ev; returns the number of events. */
+int harness_events(struct harness *h);
+
+int harness_prog_fd(struct harness *h);
+uint64_t harness_now_ns(void);
+void ispi_bytes(uint64_t ispi, uint8_t out[8]);
+
+#endif /* IKEFWD_TEST_XDP_HARNESS_H */
