@@ -14,6 +14,7 @@
 #include "ikefwd/config.h"
 #include "ikefwd/counters.h"
 #include "ikefwd/event.h"
+#include "ikefwd/iface.h"
 #include "ikefwd/member.h"
 #include "ikefwd/table.h"
 
@@ -75,6 +76,15 @@ struct {
 	__uint(max_entries, IKEFWD_EVENTS_SIZE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_events SEC(".maps");
+
+/* Written by the loader only: what it attached, for later runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IKEFWD_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct ikefwd_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_ifaces SEC(".maps");
 
 static __always_inline void count(enum ikefwd_counter idx)
 {

@@ -48,10 +48,13 @@ static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
 static __always_inline bool from_peer(const struct ikefwd_config *cfg,
 				      const struct ethhdr *eth)
 {
+	__u32 last = cfg->max_member ?: IKEFWD_MAX_MEMBERS - 1;
 	struct ikefwd_member *m;
 	__u32 id;
 
 	for (id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+		if (id > last)
+			break;
 		if (id == cfg->local_member)
 			continue;
 		m = bpf_map_lookup_elem(&ikefwd_members, &id);

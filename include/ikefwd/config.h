@@ -24,7 +24,9 @@ struct ikefwd_config {
 	__u32 timeout_sec; /* idle expiry of table entries */
 	__u16 ike_port; /* host order; plain IKE (500) */
 	__u16 natt_port; /* host order; IKE after a non-ESP marker (4500) */
-	__u32 pad;
+	/* Highest configured member id: the loop guard's walk over the
+	 * member records stops there. 0: walk them all. */
+	__u32 max_member;
 };
 
 #endif /* IKEFWD_CONFIG_H */
