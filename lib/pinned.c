@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "pinned.h"
+
+const char *ikefwd_pin_root(const char *override)
+{
+	const char *env = getenv(IKEFWD_PIN_ROOT_ENV);
+
+	if (override && *override)
+		return override;
+	if (env && *env)
+		return env;
+	return IKEFWD_PIN_ROOT_DEFAULT;
+}
+
+int ikefwd_bpffs_check(const char *pin_root, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct statfs st;
+	const char *dir;
+
+	if (snprintf(buf, sizeof(buf), "%s", pin_root) >= (int)sizeof(buf)) {
+		snprintf(err, errlen, "%s: path too long", pin_root);
+		return -ENAMETOOLONG;
+	}
+	/* The pin root itself may not exist yet: its parent must be bpffs. */
+	dir = statfs(pin_root, &st) == 0 ? pin_root : dirname(buf);
+	if (dir != pin_root && statfs(dir, &st)) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (st.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen,
+			 "%s is not on a BPF filesystem (mount -t bpf bpf %s)",
+			 dir, dir);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} map_pins[] = {
+	{ "ikefwd_table", offsetof(struct ikefwd_maps, table) },
+	{ "ikefwd_frags", offsetof(struct ikefwd_maps, frags) },
+	{ "ikefwd_members", offsetof(struct ikefwd_maps, members) },
+	{ "ikefwd_devmap", offsetof(struct ikefwd_maps, devmap) },
+	{ "ikefwd_config", offsetof(struct ikefwd_maps, config) },
+	{ "ikefwd_counters", offsetof(struct ikefwd_maps, counters) },
+	{ "ikefwd_events", offsetof(struct ikefwd_maps, events) },
+	{ "ikefwd_ifaces", offsetof(struct ikefwd_maps, ifaces) },
+};
+
+#define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
+
+static int *map_slot(struct ikefwd_maps *m, size_t i)
+{
+	return (int *)((char *)m + map_pins[i].off);
+}
+
+int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
+		     size_t errlen)
+{
+	char path[PATH_MAX];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < N_PINS; i++)
+		*map_slot(m, i) = -1;
+	for (i = 0; i < N_PINS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_root,
+			 map_pins[i].name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			fd = -errno;
+			if (fd == -ENOENT)
+				snprintf(err, errlen,
+					 "%s: no ikefwd data path pinned "
+					 "there (run ikefwd attach first)",
+					 pin_root);
+			else
+				snprintf(err, errlen, "%s: %s", path,
+					 strerror(-fd));
+			ikefwd_maps_close(m);
+			return fd;
+		}
+		*map_slot(m, i) = fd;
+	}
+	return 0;
+}
+
+void ikefwd_maps_close(struct ikefwd_maps *m)
+{
+	for (size_t i = 0; i < N_PINS; i++) {
+		if (*map_slot(m, i) >= 0)
+			close(*map_slot(m, i));
+		*map_slot(m, i) = -1;
+	}
+}
+
+int ikefwd_lock(const char *pin_root, char *err, size_t errlen)
+{
+	int fd, ret;
+
+	if (mkdir(pin_root, 0700) && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", pin_root, strerror(errno));
+		return ret;
+	}
+	fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", pin_root, strerror(errno));
+		return ret;
+	}
+	/* Blocking: a second ikefwd waits for the first instead of failing,
+	 * which is what a script running two commands expects. */
+	if (flock(fd, LOCK_EX)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: lock: %s", pin_root,
+			 strerror(errno));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void ikefwd_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Userspace operations on the pinned ownership table, and the one textual
+ * form of its keys: cookies as 16 hex digits, Message IDs as numbers.
+ */
+#ifndef IKEFWD_LIB_TABLE_H
+#define IKEFWD_LIB_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ikefwd/table.h"
+
+#define COOKIE_HEX_LEN 16
+
+/* CLOCK_MONOTONIC ns, the data path's clock. */
+uint64_t ikefwd_now_ns(void);
+
+/* "0123456789abcdef" (exactly 16 hex digits) -> key->ispi. -EINVAL. */
+int cookie_parse(const char *text, uint8_t ispi[8]);
+/* out: at least COOKIE_HEX_LEN + 1 bytes. */
+void cookie_format(const uint8_t ispi[8], char *out);
+/* Decimal or 0x-prefixed hex, 0..2^32-1. -EINVAL / -ERANGE. */
+int msgid_parse(const char *text, uint32_t *msgid);
+/* Member id 1..IKEFWD_MAX_MEMBERS-1. */
+int member_id_parse(const char *text, uint32_t *id);
+
+/* Seconds an entry has left before the data path treats it as expired:
+ * negative once expired. For display; the data path decides on packets. */
+int64_t entry_remaining_s(const struct ikefwd_entry *e, uint64_t now,
+			  uint32_t timeout_sec);
+
+int table_get(int fd, const struct ikefwd_key *key, struct ikefwd_entry *e);
+/* Creates the entry, stamped now; -EEXIST when one exists. */
+int table_add(int fd, const struct ikefwd_key *key, uint32_t owner,
+	      uint32_t flags);
+/* Creates or replaces the entry's owner and flags, stamped now. */
+int table_set(int fd, const struct ikefwd_key *key, uint32_t owner,
+	      uint32_t flags);
+int table_del(int fd, const struct ikefwd_key *key);
+/* Deletes every entry; returns how many, or a negative errno. */
+int table_flush(int fd);
+
+struct table_row {
+	struct ikefwd_key key;
+	struct ikefwd_entry e;
+};
+
+/* Calls fn for every entry (a snapshot: the data path keeps running).
+ * fn returns 0 to go on, non-zero to stop (returned). */
+int table_foreach(int fd, int (*fn)(const struct table_row *row, void *ctx),
+		  void *ctx);
+/* Entries in the table. */
+int table_count(int fd);
+
+/* Flag names, comma-separated ("claimed,ikev2"), into out. */
+void entry_flags_format(uint32_t flags, char *out, size_t len);
+
+#endif /* IKEFWD_LIB_TABLE_H */
