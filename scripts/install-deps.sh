@@ -20,6 +20,7 @@ packages=(
 	libcurl4-openssl-dev # API client (CLI) and API tests
 	libsodium-dev        # authentication of the cluster sync link
 	libinih-dev          # configuration file parsing
+	libmnl-dev           # rtnetlink: routes, neighbours, links (next hops)
 	iproute2             # netns, veth, addresses, routes in the tests
 	nftables             # packet marking in the load-sharing test lab
 	ethtool              # GRO on veth receivers (redirect delivery)

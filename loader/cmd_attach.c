@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ikefwd attach / detach. Attach checks everything it can before touching
+ * the kernel (config, root, interfaces, bpffs, foreign programs), and
+ * undoes what it attached in this run when a later step fails, so that no
+ * interface is left half-attached.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cluster.h"
+#include "commands.h"
+#include "config.h"
+#include "datapath.h"
+#include "ikefwd/iface.h"
+#include "log.h"
+#include "pinned.h"
+#include "xdp_iface.h"
+
+struct target {
+	char name[IFNAMSIZ];
+	int ifindex;
+	struct xdp_state before;
+	bool attached; /* by this run */
+	bool upgraded; /* replaced our older program */
+	bool tc_hook_created;
+	enum xdp_attach_mode mode;
+	bool dispatcher;
+};
+
+static int parse_mode(const char *text, enum ikefwd_xdp_mode *mode)
+{
+	if (!strcmp(text, "native"))
+		*mode = IKEFWD_XDP_NATIVE;
+	else if (!strcmp(text, "skb"))
+		*mode = IKEFWD_XDP_SKB;
+	else if (!strcmp(text, "auto"))
+		*mode = IKEFWD_XDP_AUTO;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int attach_one(struct datapath *dp, struct target *t,
+		      enum ikefwd_xdp_mode want)
+{
+	enum xdp_attach_mode mode = want == IKEFWD_XDP_SKB ? XDP_MODE_SKB :
+							     XDP_MODE_NATIVE;
+	int err;
+
+	if (t->before.owner == XDP_OURS) {
+		/* An upgrade: the pinned maps carry the state over; the old
+		 * program goes, the new one comes. */
+		err = xdp_detach_ours(t->ifindex);
+		if (err)
+			return err;
+		t->upgraded = true;
+	}
+	err = datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
+	if (err && want == IKEFWD_XDP_AUTO) {
+		pr_info("ikefwd: %s: native XDP not available (%s): using skb "
+			"mode\n",
+			t->name, strerror(-err));
+		mode = XDP_MODE_SKB;
+		err = datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
+	}
+	if (err)
+		return err;
+	t->mode = mode;
+	t->attached = true;
+	return 0;
+}
+
+static void record_iface(const struct ikefwd_maps *m, const struct target *t)
+{
+	struct ikefwd_iface rec = {
+		.ifindex = t->ifindex,
+		.xdp_mode = t->mode == XDP_MODE_SKB ? IKEFWD_IFACE_SKB :
+						      IKEFWD_IFACE_NATIVE,
+		.flags = (t->dispatcher ? IKEFWD_IFACE_DISPATCHER : 0),
+		.attached_ns = (uint64_t)time(NULL) * 1000000000ULL,
+	};
+	struct ikefwd_iface old;
+	__u32 key = t->ifindex;
+
+	/* Who created clsact is remembered across upgrades. */
+	if (!bpf_map_lookup_elem(m->ifaces, &key, &old))
+		rec.flags |= old.flags & IKEFWD_IFACE_TC_HOOK_OURS;
+	if (t->tc_hook_created)
+		rec.flags |= IKEFWD_IFACE_TC_HOOK_OURS;
+	snprintf(rec.name, sizeof(rec.name), "%s", t->name);
+	bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY);
+}
+
+static void rollback(struct target *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!t[i].attached || t[i].upgraded)
+			continue;
+		xdp_detach_ours(t[i].ifindex);
+		tc_detach_egress(t[i].ifindex, t[i].tc_hook_created);
+	}
+}
+
+static int check_targets(const struct opts *o, const struct ikefwd_cfg *cfg,
+			 struct target *t, int *n)
+{
+	int count = o->nr_ifaces ? o->nr_ifaces : (int)cfg->nr_ifaces;
+
+	if (!count)
+		return fail("no interface to attach to: give --iface or "
+			    "[interfaces] attach in %s",
+			    o->config);
+	for (int i = 0; i < count; i++) {
+		const char *name = o->nr_ifaces ? o->ifaces[i] : cfg->ifaces[i];
+		int err;
+
+		if (strlen(name) >= IFNAMSIZ)
+			return fail("%s: interface name too long", name);
+		snprintf(t[i].name, sizeof(t[i].name), "%s", name);
+		t[i].ifindex = if_nametoindex(name);
+		if (!t[i].ifindex)
+			return fail("interface %s does not exist", name);
+		err = xdp_state_get(t[i].ifindex, &t[i].before);
+		if (err)
+			return fail("%s: cannot query XDP: %s", name,
+				    strerror(-err));
+		if (t[i].before.owner == XDP_FOREIGN)
+			return fail("%s: another XDP program ('%s') is "
+				    "attached; detach it first",
+				    name, t[i].before.foreign);
+	}
+	*n = count;
+	return 0;
+}
+
+int cmd_attach(const struct opts *o)
+{
+	struct target t[IKEFWD_CFG_MAX_IFACES + 16] = {};
+	struct ikefwd_maps maps = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	enum ikefwd_xdp_mode want;
+	const char *pin_root = ikefwd_pin_root(o->pin_root);
+	struct datapath dp = {};
+	struct ikefwd_cfg cfg;
+	int n = 0, lock, i, err, ret = 1, unreachable;
+	char msg[512];
+
+	if (!o->config)
+		return fail("attach needs --config FILE");
+	if (ikefwd_cfg_load(o->config, &cfg, msg, sizeof(msg)))
+		return fail("%s", msg);
+	want = cfg.xdp_mode;
+	if (o->xdp_mode && parse_mode(o->xdp_mode, &want))
+		return fail("--xdp-mode %s: use native, skb or auto",
+			    o->xdp_mode);
+	if (geteuid() != 0)
+		return fail("attach needs root (it loads BPF programs)");
+	if (ikefwd_bpffs_check(pin_root, msg, sizeof(msg)))
+		return fail("%s", msg);
+	lock = ikefwd_lock(pin_root, msg, sizeof(msg));
+	if (lock < 0)
+		return fail("%s", msg);
+	if (check_targets(o, &cfg, t, &n))
+		goto out_unlock;
+
+	err = datapath_preflight(pin_root, cfg.table_size, msg, sizeof(msg));
+	if (err) {
+		fail("%s", msg);
+		goto out_unlock;
+	}
+	err = datapath_open(&dp, pin_root, cfg.table_size, true, msg,
+			    sizeof(msg));
+	if (err) {
+		fail("%s", msg);
+		goto out_unlock;
+	}
+	for (i = 0; i < n; i++) {
+		err = attach_one(&dp, &t[i], want);
+		if (err) {
+			fail("%s: cannot attach XDP: %s", t[i].name,
+			     strerror(-err));
+			goto out_rollback;
+		}
+		if (i == 0) {
+			/* Loaded now: configure before anything else. */
+			err = ikefwd_maps_open(pin_root, &maps, msg,
+					       sizeof(msg));
+			if (err) {
+				fail("%s", msg);
+				goto out_rollback;
+			}
+			err = cluster_apply_config(&maps, &cfg);
+			if (err) {
+				fail("writing the configuration map: %s",
+				     strerror(-err));
+				goto out_rollback;
+			}
+		}
+		err = tc_attach_egress(t[i].ifindex, datapath_tc_fd(&dp),
+				       &t[i].tc_hook_created);
+		if (err) {
+			fail("%s: cannot attach the tc egress program: %s",
+			     t[i].name, strerror(-err));
+			goto out_rollback;
+		}
+	}
+	unreachable = cluster_apply_members(&maps, &cfg, o->wait_ms, msg,
+					    sizeof(msg));
+	if (unreachable < 0) {
+		fail("%s", msg);
+		goto out_rollback;
+	}
+	err = datapath_pin_progs(&dp);
+	if (err) {
+		fail("pinning the programs under %s: %s", pin_root,
+		     strerror(-err));
+		goto out_rollback;
+	}
+	for (i = 0; i < n; i++) {
+		record_iface(&maps, &t[i]);
+		pr_info("ikefwd: %s %s (%s XDP%s, tc egress)\n",
+			t[i].upgraded ? "upgraded" : "attached", t[i].name,
+			t[i].mode == XDP_MODE_SKB ? "skb" : "native",
+			t[i].dispatcher ? ", libxdp dispatcher" : "");
+	}
+	if (n && !t[0].dispatcher)
+		pr_info("ikefwd: libxdp's multi-program dispatcher is not "
+			"available here: attached as a single program\n");
+	ret = 0;
+	goto out;
+
+out_rollback:
+	rollback(t, n);
+out:
+	ikefwd_maps_close(&maps);
+	datapath_close(&dp);
+out_unlock:
+	ikefwd_unlock(lock);
+	return ret;
+}
+
+/* Everything under the pin root: maps, program pins, the directory. */
+static int purge(const char *pin_root)
+{
+	static const char *const names[] = {
+		"ikefwd_table",	    "ikefwd_frags",  "ikefwd_members",
+		"ikefwd_devmap",    "ikefwd_config", "ikefwd_counters",
+		"ikefwd_events",    "ikefwd_ifaces", IKEFWD_PIN_XDP_PROG,
+		IKEFWD_PIN_TC_PROG,
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_root, names[i]);
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	}
+	if (rmdir(pin_root) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static int detach_iface(const struct ikefwd_maps *m, int ifindex,
+			const char *name)
+{
+	struct ikefwd_iface rec = {};
+	__u32 key = ifindex;
+	bool known, ours_hook;
+	int err;
+
+	known = m->ifaces >= 0 && !bpf_map_lookup_elem(m->ifaces, &key, &rec);
+	ours_hook = known && (rec.flags & IKEFWD_IFACE_TC_HOOK_OURS);
+	err = xdp_detach_ours(ifindex);
+	if (err)
+		return fail("%s: cannot detach XDP: %s", name, strerror(-err));
+	err = tc_detach_egress(ifindex, ours_hook);
+	if (err)
+		return fail("%s: cannot detach the tc egress program: %s", name,
+			    strerror(-err));
+	if (known)
+		bpf_map_delete_elem(m->ifaces, &key);
+	pr_info("ikefwd: detached %s\n", name);
+	return 0;
+}
+
+int cmd_detach(const struct opts *o)
+{
+	struct ikefwd_maps maps = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	const char *pin_root = ikefwd_pin_root(o->pin_root);
+	int lock, ret = 0, err;
+	char msg[512];
+
+	if (!o->all && !o->nr_ifaces)
+		return fail("detach needs --iface DEV or --all");
+	if (o->purge && !o->all)
+		return fail("--purge drops the table: it goes with --all");
+	if (geteuid() != 0)
+		return fail("detach needs root");
+	if (ikefwd_bpffs_check(pin_root, msg, sizeof(msg)))
+		return fail("%s", msg);
+	lock = ikefwd_lock(pin_root, msg, sizeof(msg));
+	if (lock < 0)
+		return fail("%s", msg);
+	err = ikefwd_maps_open(pin_root, &maps, msg, sizeof(msg));
+	if (err && err != -ENOENT) {
+		ret = fail("%s", msg);
+		goto out;
+	}
+
+	for (int i = 0; i < o->nr_ifaces; i++) {
+		int ifindex = if_nametoindex(o->ifaces[i]);
+
+		if (!ifindex) {
+			ret = fail("interface %s does not exist", o->ifaces[i]);
+			goto out;
+		}
+		ret |= detach_iface(&maps, ifindex, o->ifaces[i]);
+	}
+	if (o->all && maps.ifaces >= 0) {
+		struct ikefwd_iface rec;
+		__u32 key;
+
+		/* Deleting restarts the walk from the first key. */
+		while (!bpf_map_get_next_key(maps.ifaces, NULL, &key)) {
+			char name[IF_NAMESIZE];
+
+			if (bpf_map_lookup_elem(maps.ifaces, &key, &rec))
+				break;
+			if (!if_indextoname(key, name)) {
+				/* The interface is gone, and with it its
+				 * attachments. */
+				bpf_map_delete_elem(maps.ifaces, &key);
+				continue;
+			}
+			if (detach_iface(&maps, key, name)) {
+				ret = 1;
+				bpf_map_delete_elem(maps.ifaces, &key);
+			}
+		}
+	}
+	if (o->purge && !ret) {
+		ikefwd_maps_close(&maps);
+		err = purge(pin_root);
+		if (err)
+			ret = fail("purging %s: %s", pin_root, strerror(-err));
+		else
+			pr_info("ikefwd: removed the pinned maps under %s\n",
+				pin_root);
+	}
+out:
+	ikefwd_maps_close(&maps);
+	ikefwd_unlock(lock);
+	return ret;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ikefwd status, member, check-config: what the data path is doing, read
+ * from its pinned maps and the interfaces themselves.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <jansson.h>
+
+#include "commands.h"
+#include "config.h"
+#include "counters.h"
+#include "ikefwd/iface.h"
+#include "ikefwd/member.h"
+#include "pinned.h"
+#include "table.h"
+#include "xdp_iface.h"
+
+static void addr_text(const uint8_t addr[16], char *out, size_t len)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(addr, v4mapped, 12))
+		inet_ntop(AF_INET, addr + 12, out, len);
+	else
+		inet_ntop(AF_INET6, addr, out, len);
+}
+
+static void mac_text(const uint8_t mac[6], char *out)
+{
+	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		mac[3], mac[4], mac[5]);
+}
+
+static json_t *ifaces_json(const struct ikefwd_maps *m)
+{
+	json_t *arr = json_array();
+	struct ikefwd_iface rec;
+	__u32 key, *prev = NULL;
+
+	while (!bpf_map_get_next_key(m->ifaces, prev, &key)) {
+		struct xdp_state st;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ifaces, &key, &rec))
+			continue;
+		xdp_state_get(key, &st);
+		json_array_append_new(
+			arr,
+			json_pack("{s:s, s:i, s:s, s:b, s:b, s:b}", "name",
+				  rec.name, "ifindex", (int)key, "xdp_mode",
+				  rec.xdp_mode == IKEFWD_IFACE_SKB ? "skb" :
+								     "native",
+				  "dispatcher",
+				  !!(rec.flags & IKEFWD_IFACE_DISPATCHER),
+				  "xdp_attached", st.owner == XDP_OURS,
+				  "tc_egress_attached",
+				  tc_egress_attached(key)));
+	}
+	return arr;
+}
+
+static json_t *members_json(const struct ikefwd_maps *m, uint32_t local)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+		struct ikefwd_member rec;
+		char addr[INET6_ADDRSTRLEN], mac[18], dev[IF_NAMESIZE] = "";
+
+		if (bpf_map_lookup_elem(m->members, &id, &rec) || rec.id != id)
+			continue;
+		addr_text(rec.addr, addr, sizeof(addr));
+		mac_text(rec.mac, mac);
+		if (rec.ifindex)
+			if_indextoname(rec.ifindex, dev);
+		json_array_append_new(
+			arr, json_pack("{s:i, s:s, s:b, s:b, s:b, s:s, s:s}",
+				       "id", (int)id, "address", addr, "local",
+				       id == local, "alive",
+				       !!(rec.state & IKEFWD_MEMBER_ALIVE),
+				       "reachable",
+				       id == local || (rec.state &
+						       IKEFWD_MEMBER_REACHABLE),
+				       "next_hop_mac", id == local ? "" : mac,
+				       "egress", dev));
+	}
+	return arr;
+}
+
+static json_t *counters_json(const struct ikefwd_maps *m)
+{
+	uint64_t v[IKEFWD_C_MAX];
+	json_t *obj = json_object();
+
+	if (counters_read(m->counters, v))
+		return obj;
+	for (int c = 0; c < IKEFWD_C_MAX; c++)
+		json_object_set_new(obj, ikefwd_counter_name[c],
+				    json_integer(v[c]));
+	return obj;
+}
+
+static json_t *status_json(const struct ikefwd_maps *m)
+{
+	struct ikefwd_config c = {};
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	uint32_t zero = 0;
+
+	bpf_map_lookup_elem(m->config, &zero, &c);
+	bpf_obj_get_info_by_fd(m->table, &info, &len);
+	return json_pack(
+		"{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, s:o}",
+		"mode", ikefwd_mode_name(c.mode), "local_member",
+		(int)c.local_member, "active_member", (int)c.active_member,
+		"timeout_s", (int)c.timeout_sec, "ike_port", c.ike_port,
+		"natt_port", c.natt_port, "interfaces", ifaces_json(m),
+		"members", members_json(m, c.local_member), "table", "entries",
+		table_count(m->table), "capacity", (int)info.max_entries,
+		"counters", counters_json(m));
+}
+
+static void status_print(json_t *s)
+{
+	json_t *v;
+	const char *k;
+	size_t i;
+
+	printf("mode: %s, local member %lld",
+	       json_string_value(json_object_get(s, "mode")),
+	       json_integer_value(json_object_get(s, "local_member")));
+	if (!strcmp(json_string_value(json_object_get(s, "mode")), "ha"))
+		printf(", active member %lld",
+		       json_integer_value(json_object_get(s, "active_member")));
+	printf(", timeout %llds, ports %lld/%lld\n",
+	       json_integer_value(json_object_get(s, "timeout_s")),
+	       json_integer_value(json_object_get(s, "ike_port")),
+	       json_integer_value(json_object_get(s, "natt_port")));
+	printf("interfaces:\n");
+	json_array_foreach(json_object_get(s, "interfaces"), i, v)
+		printf("  %-15s %s XDP%s%s, tc egress %s\n",
+		       json_string_value(json_object_get(v, "name")),
+		       json_string_value(json_object_get(v, "xdp_mode")),
+		       json_is_true(json_object_get(v, "dispatcher")) ?
+			       " (dispatcher)" :
+			       "",
+		       json_is_true(json_object_get(v, "xdp_attached")) ?
+			       "" :
+			       " MISSING",
+		       json_is_true(json_object_get(v, "tc_egress_attached")) ?
+			       "on" :
+			       "MISSING");
+	printf("members:\n");
+	json_array_foreach(json_object_get(s, "members"), i, v) printf(
+		"  %2lld %-39s %s%s%s %s %s\n",
+		json_integer_value(json_object_get(v, "id")),
+		json_string_value(json_object_get(v, "address")),
+		json_is_true(json_object_get(v, "local")) ? "local " : "",
+		json_is_true(json_object_get(v, "alive")) ? "alive" : "dead",
+		json_is_true(json_object_get(v, "reachable")) ? "" :
+								" unreachable",
+		json_string_value(json_object_get(v, "egress")),
+		json_string_value(json_object_get(v, "next_hop_mac")));
+	v = json_object_get(s, "table");
+	printf("table: %lld of %lld entries\n",
+	       json_integer_value(json_object_get(v, "entries")),
+	       json_integer_value(json_object_get(v, "capacity")));
+	printf("counters:\n");
+	json_object_foreach(json_object_get(s, "counters"), k,
+			    v) if (json_integer_value(v))
+		printf("  %-16s %lld\n", k, json_integer_value(v));
+}
+
+int cmd_status(const struct opts *o)
+{
+	struct ikefwd_maps m;
+	char msg[512];
+	json_t *s;
+
+	if (ikefwd_maps_open(ikefwd_pin_root(o->pin_root), &m, msg,
+			     sizeof(msg)))
+		return fail("%s", msg);
+	s = status_json(&m);
+	if (o->json) {
+		json_dumpf(s, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		status_print(s);
+	}
+	json_decref(s);
+	ikefwd_maps_close(&m);
+	return 0;
+}
+
+int cmd_member(const struct opts *o, int argc, char **argv)
+{
+	struct ikefwd_member rec;
+	struct ikefwd_maps m;
+	char msg[512];
+	uint32_t id;
+	int ret = 0;
+
+	if (argc != 2 || member_id_parse(argv[0], &id) ||
+	    (strcmp(argv[1], "alive") && strcmp(argv[1], "dead")))
+		return fail("usage: member ID alive|dead");
+	if (ikefwd_maps_open(ikefwd_pin_root(o->pin_root), &m, msg,
+			     sizeof(msg)))
+		return fail("%s", msg);
+	if (bpf_map_lookup_elem(m.members, &id, &rec) || rec.id != id) {
+		ret = fail("member %u is not configured", id);
+		goto out;
+	}
+	if (!strcmp(argv[1], "alive"))
+		rec.state |= IKEFWD_MEMBER_ALIVE;
+	else
+		rec.state &= ~IKEFWD_MEMBER_ALIVE;
+	if (bpf_map_update_elem(m.members, &id, &rec, BPF_EXIST))
+		ret = fail("member %u: %s", id, strerror(errno));
+out:
+	ikefwd_maps_close(&m);
+	return ret;
+}
+
+int cmd_check_config(const struct opts *o, int argc, char **argv)
+{
+	const char *path = argc ? argv[0] : o->config;
+	struct ikefwd_cfg cfg;
+	char msg[512];
+
+	if (!path || argc > 1)
+		return fail("usage: check-config FILE");
+	if (ikefwd_cfg_load(path, &cfg, msg, sizeof(msg)))
+		return fail("%s", msg);
+	printf("%s: ok: %s, member %u of %u, %u interface%s\n", path,
+	       ikefwd_mode_name(cfg.mode), cfg.local_member, cfg.nr_members,
+	       cfg.nr_ifaces, cfg.nr_ifaces == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Loading the data path: the ikefwd BPF object, opened from its skeleton
+ * with the pin root so that every map is reused from (or pinned to)
+ * PIN_ROOT/<name>; loaded by libxdp on the first XDP attach so that libxdp
+ * can load it the way its dispatcher needs.
+ */
+#ifndef IKEFWD_LOADER_DATAPATH_H
+#define IKEFWD_LOADER_DATAPATH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xdp/libxdp.h>
+
+struct ikefwd_bpf;
+
+struct datapath {
+	struct ikefwd_bpf *skel;
+	struct xdp_program *xdp;
+	char pin_root[PATH_MAX];
+	bool loaded;
+};
+
+/* Opens the object; table_size is applied unless a pinned table of another
+ * size exists (its entries win: resizing needs detach --purge). */
+int datapath_open(struct datapath *dp, const char *pin_root,
+		  uint32_t table_size, bool warn, char *err, size_t errlen);
+void datapath_close(struct datapath *dp);
+
+/* Loads a throw-away copy of the object against the pinned maps: proves
+ * that this build can take over the pinned state (map layouts match, the
+ * verifier accepts it) before anything attached is touched. */
+int datapath_preflight(const char *pin_root, uint32_t table_size, char *err,
+		       size_t errlen);
+
+/* Attaches xdp_ikefwd to ifindex; the first call loads the object. *mode
+ * is the mode asked for, and on return the one used. */
+int datapath_attach_xdp(struct datapath *dp, int ifindex,
+			enum xdp_attach_mode mode, bool *dispatcher);
+
+/* Loads the object without attaching (e.g. when only tc is needed). */
+int datapath_load(struct datapath *dp);
+
+/* (Re)pins both programs under the pin root, replacing older pins, so the
+ * API server and tools find the running program. */
+int datapath_pin_progs(struct datapath *dp);
+
+int datapath_xdp_fd(const struct datapath *dp);
+int datapath_tc_fd(const struct datapath *dp);
+
+#endif /* IKEFWD_LOADER_DATAPATH_H */
