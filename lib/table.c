@@ -118,6 +118,12 @@ int table_set(int fd, const struct ikefwd_key *key, uint32_t owner,
 	return table_write(fd, key, owner, flags, BPF_ANY);
 }
 
+int table_replace(int fd, const struct ikefwd_key *key,
+		  const struct ikefwd_entry *e)
+{
+	return bpf_map_update_elem(fd, key, e, BPF_EXIST) ? -errno : 0;
+}
+
 int table_del(int fd, const struct ikefwd_key *key)
 {
 	return bpf_map_delete_elem(fd, key) ? -errno : 0;
@@ -173,28 +179,34 @@ int table_flush(int fd)
 	return n;
 }
 
+static const struct {
+	uint32_t bit;
+	const char *name;
+} flag_names[] = {
+	{ IKEFWD_F_IKEV1, "ikev1" },	   { IKEFWD_F_IKEV2, "ikev2" },
+	{ IKEFWD_F_PHASE2, "phase2" },	   { IKEFWD_F_CLAIMED, "claimed" },
+	{ IKEFWD_F_OUTBOUND, "outbound" }, { IKEFWD_F_STATIC, "static" },
+	{ IKEFWD_F_SYNCED, "synced" },	   { IKEFWD_F_TAKEOVER, "takeover" },
+};
+
+const char *entry_flag_name(uint32_t bit)
+{
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (flag_names[i].bit == bit)
+			return flag_names[i].name;
+	return NULL;
+}
+
 void entry_flags_format(uint32_t flags, char *out, size_t len)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-		{ IKEFWD_F_IKEV1, "ikev1" },
-		{ IKEFWD_F_IKEV2, "ikev2" },
-		{ IKEFWD_F_PHASE2, "phase2" },
-		{ IKEFWD_F_CLAIMED, "claimed" },
-		{ IKEFWD_F_OUTBOUND, "outbound" },
-		{ IKEFWD_F_STATIC, "static" },
-		{ IKEFWD_F_SYNCED, "synced" },
-		{ IKEFWD_F_TAKEOVER, "takeover" },
-	};
 	size_t used = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(flags & names[i].bit))
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]);
+	     i++) {
+		if (!(flags & flag_names[i].bit))
 			continue;
 		used += snprintf(out + used, used < len ? len - used : 0,
-				 "%s%s", used ? "," : "", names[i].name);
+				 "%s%s", used ? "," : "", flag_names[i].name);
 	}
 }

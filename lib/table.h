@@ -38,6 +38,10 @@ int table_add(int fd, const struct ikefwd_key *key, uint32_t owner,
 /* Creates or replaces the entry's owner and flags, stamped now. */
 int table_set(int fd, const struct ikefwd_key *key, uint32_t owner,
 	      uint32_t flags);
+/* Overwrites an existing entry with *e as given (timestamps included);
+ * -ENOENT when there is none, so a concurrent delete is not undone. */
+int table_replace(int fd, const struct ikefwd_key *key,
+		  const struct ikefwd_entry *e);
 int table_del(int fd, const struct ikefwd_key *key);
 /* Deletes every entry; returns how many, or a negative errno. */
 int table_flush(int fd);
@@ -56,5 +60,7 @@ int table_count(int fd);
 
 /* Flag names, comma-separated ("claimed,ikev2"), into out. */
 void entry_flags_format(uint32_t flags, char *out, size_t len);
+/* The name of one IKEFWD_F_* bit ("phase2"), or NULL for any other value. */
+const char *entry_flag_name(uint32_t bit);
 
 #endif /* IKEFWD_LIB_TABLE_H */

@@ -44,26 +44,31 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-int harness_open(struct harness *h)
+static int open_at(struct harness *h, const char *pin_root)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 	struct bpf_map *map;
 	int err;
 
 	memset(h, 0, sizeof(*h));
 	libbpf_set_print(quiet_print);
-	h->skel = ikefwd_bpf__open();
+	h->skel = ikefwd_bpf__open_opts(&opts);
 	if (!h->skel)
 		return -errno;
 	/* The maps are pinned by name in production; a test must not touch
-	 * (or reuse) the host's /sys/fs/bpf. */
+	 * (or reuse) the host's /sys/fs/bpf unless it names a pin root. */
 	bpf_object__for_each_map(map, h->skel->obj) {
-		err = bpf_map__set_pin_path(map, NULL);
+		err = pin_root ? 0 : bpf_map__set_pin_path(map, NULL);
 		if (err)
 			goto fail;
 	}
 	err = ikefwd_bpf__load(h->skel);
 	if (err)
 		goto fail;
+	/* With a pin root, whoever runs there (the sync agent) reads the
+	 * events; a second reader would steal them. */
+	if (pin_root)
+		return 0;
 	h->events = ring_buffer__new(bpf_map__fd(h->skel->maps.ikefwd_events),
 				     on_event, h, NULL);
 	if (!h->events) {
@@ -74,6 +79,25 @@ int harness_open(struct harness *h)
 fail:
 	ikefwd_bpf__destroy(h->skel);
 	h->skel = NULL;
+	return err;
+}
+
+int harness_open(struct harness *h)
+{
+	return open_at(h, NULL);
+}
+
+int harness_open_pinned(struct harness *h, const char *pin_root)
+{
+	char path[512];
+	int err = open_at(h, pin_root);
+
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd", pin_root);
+	err = bpf_program__pin(h->skel->progs.xdp_ikefwd, path);
+	if (err)
+		harness_close(h);
 	return err;
 }
 
@@ -240,6 +264,8 @@ void harness_counters_reset(struct harness *h)
 
 int harness_events(struct harness *h)
 {
+	if (!h->events)
+		return 0;
 	h->n_ev = 0;
 	ring_buffer__consume(h->events);
 	return h->n_ev;

@@ -35,6 +35,11 @@ struct run_result {
 /* 0 or negative errno. */
 int harness_open(struct harness *h);
 void harness_close(struct harness *h);
+/* Loads with every map pinned under pin_root (a bpffs directory the test
+ * mounted privately) and the XDP program pinned as prog_xdp_ikefwd, as
+ * the loader leaves them; events are left for the agent under test. The
+ * pins stay until the test removes them (or its bpffs goes). */
+int harness_open_pinned(struct harness *h, const char *pin_root);
 
 int harness_set_config(struct harness *h, const struct ikefwd_config *cfg);
 /* A usable (alive, reachable) member at ifindex with the given MACs. */

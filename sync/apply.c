@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "apply.h"
+#include "ikefwd/member.h"
+#include "ikefwd/table.h"
+
+#define NS_PER_MS 1000000ULL
+
+void sync_clock_now(struct sync_clock *c)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	c->mono_ns = (uint64_t)m.tv_sec * 1000000000ULL + m.tv_nsec;
+	c->rt_ms = (uint64_t)r.tv_sec * 1000ULL + r.tv_nsec / NS_PER_MS;
+}
+
+uint64_t sync_rt_of_mono(const struct sync_clock *c, uint64_t mono_ns)
+{
+	uint64_t ago =
+		mono_ns < c->mono_ns ? (c->mono_ns - mono_ns) / NS_PER_MS : 0;
+
+	return ago < c->rt_ms ? c->rt_ms - ago : 0;
+}
+
+uint64_t sync_mono_of_rt(const struct sync_clock *c, uint64_t rt_ms)
+{
+	uint64_t ago = rt_ms < c->rt_ms ? (c->rt_ms - rt_ms) * NS_PER_MS : 0;
+
+	return ago < c->mono_ns ? c->mono_ns - ago : 0;
+}
+
+static bool expired(const struct sync_table *t, const struct ikefwd_entry *e,
+		    const struct sync_clock *now)
+{
+	return (int64_t)(now->mono_ns - e->last_seen_ns) >
+	       (int64_t)t->timeout_sec * 1000000000LL;
+}
+
+static uint64_t idle_mono(const struct sync_clock *now, uint32_t idle_ms)
+{
+	uint64_t ago = (uint64_t)idle_ms * NS_PER_MS;
+
+	return ago < now->mono_ns ? now->mono_ns - ago : 0;
+}
+
+/* First claim wins; on a tie, the lower member id: the same answer on
+ * every member, whichever order the records arrive in. */
+static bool ours_wins(uint64_t our_rt, uint32_t our_owner, uint64_t their_rt,
+		      uint32_t their_owner)
+{
+	if (our_rt != their_rt)
+		return our_rt < their_rt;
+	return our_owner < their_owner;
+}
+
+static int write_entry(const struct sync_table *t, const struct ikefwd_key *key,
+		       uint32_t owner, uint32_t flags, uint64_t created,
+		       uint64_t last_seen)
+{
+	struct ikefwd_entry e = {
+		.last_seen_ns = last_seen,
+		.created_ns = created,
+		.owner = owner,
+		.flags = flags | IKEFWD_F_SYNCED,
+	};
+
+	return bpf_map_update_elem(t->table_fd, key, &e, BPF_ANY) ? -errno : 0;
+}
+
+int sync_record_of(const struct sync_table *t, const struct ikefwd_key *key,
+		   enum sync_op op, const struct sync_clock *now,
+		   struct sync_rec *r)
+{
+	struct ikefwd_entry e;
+
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->key = *key;
+	if (op == SYNC_OP_DEL)
+		return 0;
+	if (bpf_map_lookup_elem(t->table_fd, key, &e))
+		return -errno;
+	r->owner = e.owner;
+	r->flags = e.flags & ~IKEFWD_F_SYNCED;
+	r->claim_rt_ms = sync_rt_of_mono(now, e.created_ns);
+	r->idle_ms = now->mono_ns > e.last_seen_ns ?
+			     (now->mono_ns - e.last_seen_ns) / NS_PER_MS :
+			     0;
+	return 0;
+}
+
+/* Phase 2 follows Phase 1: the owner a msgid != 0 entry must have, or 0
+ * when this member knows no live Phase-1 entry. */
+static uint32_t phase1_owner(const struct sync_table *t,
+			     const struct ikefwd_key *key,
+			     const struct sync_clock *now)
+{
+	struct ikefwd_key p1 = *key;
+	struct ikefwd_entry e;
+
+	if (key->msgid == 0)
+		return 0;
+	p1.msgid = 0;
+	if (bpf_map_lookup_elem(t->table_fd, &p1, &e) || expired(t, &e, now))
+		return 0;
+	return e.owner;
+}
+
+int sync_apply(const struct sync_table *t, const struct sync_rec *r,
+	       const struct sync_clock *now, struct sync_rec *answer)
+{
+	uint64_t last_seen = idle_mono(now, r->idle_ms);
+	uint32_t owner = r->owner, p1;
+	struct ikefwd_entry e;
+	bool have;
+	int ret;
+
+	if (r->op == SYNC_OP_DEL) {
+		if (bpf_map_delete_elem(t->table_fd, &r->key))
+			return errno == ENOENT ? APPLY_NOOP : -errno;
+		return APPLY_CHANGED;
+	}
+
+	have = !bpf_map_lookup_elem(t->table_fd, &r->key, &e);
+	if (r->op == SYNC_OP_REFRESH && have) {
+		/* Only the clock moves; ownership is the SETs' business. */
+		if (e.owner != owner || e.last_seen_ns >= last_seen)
+			return APPLY_NOOP;
+		e.last_seen_ns = last_seen;
+		return bpf_map_update_elem(t->table_fd, &r->key, &e,
+					   BPF_EXIST) ?
+			       -errno :
+			       APPLY_CHANGED;
+	}
+
+	p1 = phase1_owner(t, &r->key, now);
+	if (p1 && p1 != owner) {
+		ret = write_entry(t, &r->key, p1, r->flags | IKEFWD_F_PHASE2,
+				  have ? e.created_ns : now->mono_ns,
+				  have && e.last_seen_ns > last_seen ?
+					  e.last_seen_ns :
+					  last_seen);
+		if (ret)
+			return ret;
+		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
+		return APPLY_CORRECTED;
+	}
+	if (have && e.owner != owner && !expired(t, &e, now) &&
+	    ours_wins(sync_rt_of_mono(now, e.created_ns), e.owner,
+		      r->claim_rt_ms, owner)) {
+		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
+		return APPLY_KEPT;
+	}
+	if (have && e.owner == owner && e.last_seen_ns >= last_seen)
+		return APPLY_NOOP;
+	ret = write_entry(t, &r->key, owner, r->flags,
+			  sync_mono_of_rt(now, r->claim_rt_ms),
+			  have && e.owner == owner &&
+					  e.last_seen_ns > last_seen ?
+				  e.last_seen_ns :
+				  last_seen);
+	return ret ? ret : APPLY_CHANGED;
+}
+
+/* splitmix64's finaliser: a good spread for rendezvous scores. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+uint32_t sync_rendezvous(const uint8_t ispi[8], uint32_t alive_mask)
+{
+	uint64_t cookie = 0, best_score = 0;
+	uint32_t best = 0;
+
+	for (int i = 0; i < 8; i++)
+		cookie = cookie << 8 | ispi[i];
+	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+		uint64_t score;
+
+		if (!(alive_mask & (1u << id)))
+			continue;
+		score = mix64(cookie ^ mix64(id));
+		if (!best || score > best_score) {
+			best = id;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* Walks the table calling fn on each entry; fn may update the entry. */
+static int walk(const struct sync_table *t,
+		int (*fn)(const struct sync_table *t,
+			  const struct ikefwd_key *k, struct ikefwd_entry *e,
+			  void *ctx),
+		void *ctx)
+{
+	struct ikefwd_key cur, next;
+	struct ikefwd_entry e;
+	void *prev = NULL;
+	int n = 0, ret;
+
+	while (!bpf_map_get_next_key(t->table_fd, prev, &next)) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(t->table_fd, &cur, &e))
+			continue;
+		ret = fn(t, &cur, &e, ctx);
+		if (ret < 0)
+			return ret;
+		n += ret;
+	}
+	return n;
+}
+
+struct rehome_ctx {
+	uint32_t dead, alive_mask;
+};
+
+static int rehome_one(const struct sync_table *t, const struct ikefwd_key *k,
+		      struct ikefwd_entry *e, void *ctx)
+{
+	struct rehome_ctx *c = ctx;
+
+	if (e->owner != c->dead)
+		return 0;
+	e->owner = sync_rendezvous(k->ispi, c->alive_mask);
+	if (!e->owner)
+		e->owner = t->local;
+	e->flags |= IKEFWD_F_TAKEOVER;
+	return bpf_map_update_elem(t->table_fd, k, e, BPF_EXIST) ? 0 : 1;
+}
+
+int sync_rehome(const struct sync_table *t, uint32_t dead, uint32_t alive_mask)
+{
+	struct rehome_ctx c = { dead, alive_mask & ~(1u << dead) };
+
+	return walk(t, rehome_one, &c);
+}
+
+struct sweep_ctx {
+	const struct sync_clock *now;
+	struct ikefwd_key *keys;
+	size_t n, cap;
+};
+
+static int sweep_collect(const struct sync_table *t, const struct ikefwd_key *k,
+			 struct ikefwd_entry *e, void *ctx)
+{
+	struct sweep_ctx *c = ctx;
+	struct ikefwd_key *grown;
+
+	if (!expired(t, e, c->now))
+		return 0;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		grown = realloc(c->keys, c->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		c->keys = grown;
+	}
+	c->keys[c->n++] = *k;
+	return 0;
+}
+
+int sync_sweep(const struct sync_table *t, const struct sync_clock *now)
+{
+	struct sweep_ctx c = { .now = now };
+	int ret, n = 0;
+
+	/* Collect first: deleting during a get_next_key walk restarts it. */
+	ret = walk(t, sweep_collect, &c);
+	for (size_t i = 0; ret >= 0 && i < c.n; i++) {
+		struct ikefwd_entry e;
+
+		/* The data path may have used it since: check again. */
+		if (bpf_map_lookup_elem(t->table_fd, &c.keys[i], &e) ||
+		    !expired(t, &e, now))
+			continue;
+		if (!bpf_map_delete_elem(t->table_fd, &c.keys[i]))
+			n++;
+	}
+	free(c.keys);
+	return ret < 0 ? ret : n;
+}
+
+struct scan_ctx {
+	const struct sync_clock *now;
+	uint64_t since;
+	void (*fn)(const struct sync_rec *r, void *ctx);
+	void *ctx;
+};
+
+static int scan_one(const struct sync_table *t, const struct ikefwd_key *k,
+		    struct ikefwd_entry *e, void *ctx)
+{
+	struct scan_ctx *c = ctx;
+	struct sync_rec r;
+
+	if (e->owner != t->local || expired(t, e, c->now))
+		return 0;
+	if (c->since && e->last_seen_ns <= c->since)
+		return 0;
+	if (sync_record_of(t, k, c->since ? SYNC_OP_REFRESH : SYNC_OP_SET,
+			   c->now, &r))
+		return 0;
+	c->fn(&r, c->ctx);
+	return 1;
+}
+
+int sync_scan_own(const struct sync_table *t, const struct sync_clock *now,
+		  uint64_t since_mono_ns,
+		  void (*fn)(const struct sync_rec *r, void *ctx), void *ctx)
+{
+	struct scan_ctx c = { now, since_mono_ns, fn, ctx };
+
+	return walk(t, scan_one, &c);
+}

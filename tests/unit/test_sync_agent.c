@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Two real sync agents on two real data paths (maps pinned on a private
+ * bpffs), talking over loopback in a private network namespace: claims
+ * replicate, forged, replayed and stale datagrams change nothing, lost
+ * datagrams are recovered, a silent member is declared dead and its
+ * negotiations re-homed, and a returning member gets the table back.
+ */
+#define _GNU_SOURCE
+#include <CUnit/Basic.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "config.h"
+#include "ikefwd.skel.h"
+#include "pktbuild.h"
+#include "wire.h"
+#include "xdp_harness.h"
+
+#define PORT 17500
+#define KEY_HEX \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define USABLE (IKEFWD_MEMBER_ALIVE | IKEFWD_MEMBER_REACHABLE)
+
+static char dir[] = "/tmp/ikefwd-sync-XXXXXX";
+static char bpffs[600];
+static char root[2][700];
+static struct harness h[2];
+static struct ikefwd_cfg cfg[2];
+static struct sync_agent *agent[2];
+static bool skipped;
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) ? -errno : 0;
+}
+
+static int member_cfg(int i)
+{
+	char path[700], text[1024], err[512];
+
+	snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
+	snprintf(text, sizeof(text),
+		 "[cluster]\nlocal_member = %d\ntimeout = 120\n"
+		 "[member 1]\naddress = 127.0.0.1\n"
+		 "[member 2]\naddress = 127.0.0.2\n"
+		 "[sync]\nport = %d\nkey_file = %s/key\n"
+		 "heartbeat_ms = 50\ndead_after_ms = 400\n",
+		 i + 1, PORT, dir);
+	if (write_file(path, text))
+		return -1;
+	if (ikefwd_cfg_load(path, &cfg[i], err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_agent(int i)
+{
+	char err[512];
+
+	if (sync_agent_start(&agent[i], &cfg[i], root[i], err, sizeof(err))) {
+		fprintf(stderr, "agent %d: %s\n", i + 1, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_fail(const char *what)
+{
+	fprintf(stderr, "sync_agent setup: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static int suite_init(void)
+{
+	char path[700];
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET)) {
+		if (errno == EPERM) {
+			skipped = true;
+			return 0;
+		}
+		return setup_fail("unshare");
+	}
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return setup_fail("private mounts");
+	if (!mkdtemp(dir))
+		return setup_fail("temp dir");
+	snprintf(bpffs, sizeof(bpffs), "%s/bpf", dir);
+	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, NULL))
+		return setup_fail("bpffs");
+	if (system("ip link set lo up"))
+		return setup_fail("lo up");
+	snprintf(path, sizeof(path), "%s/key", dir);
+	if (write_file(path, KEY_HEX "\n"))
+		return setup_fail("key file");
+	for (int i = 0; i < 2; i++) {
+		struct ikefwd_config c = { .local_member = i + 1,
+					   .timeout_sec = 120,
+					   .max_member = 2 };
+		int err;
+
+		snprintf(root[i], sizeof(root[i]), "%s/m%d", bpffs, i + 1);
+		if (member_cfg(i))
+			return setup_fail("config");
+		err = harness_open_pinned(&h[i], root[i]);
+		if (err) {
+			errno = -err;
+			return setup_fail("data path");
+		}
+		if (harness_set_config(&h[i], &c) ||
+		    harness_add_member(&h[i], 1, 1, "02:00:00:00:00:01",
+				       "02:00:00:00:00:02", USABLE) ||
+		    harness_add_member(&h[i], 2, 1, "02:00:00:00:00:02",
+				       "02:00:00:00:00:01", USABLE))
+			return setup_fail("maps");
+	}
+	return start_agent(0) || start_agent(1);
+}
+
+static int suite_clean(void)
+{
+	for (int i = 0; i < 2; i++) {
+		sync_agent_stop(agent[i]);
+		if (h[i].skel)
+			harness_close(&h[i]);
+	}
+	/* The private bpffs (and every pin on it) goes with the mount. */
+	umount2(bpffs, MNT_DETACH);
+	rmdir(bpffs);
+	for (int i = 0; i < 2; i++) {
+		char path[700];
+
+		snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
+		unlink(path);
+	}
+	snprintf(bpffs, sizeof(bpffs), "%s/key", dir);
+	unlink(bpffs);
+	rmdir(dir);
+	return 0;
+}
+
+static uint32_t owner_in(int i, uint64_t ispi, uint32_t msgid, uint32_t *flags)
+{
+	struct ikefwd_entry e;
+
+	if (harness_table_get(&h[i], ispi, msgid, &e))
+		return 0;
+	if (flags)
+		*flags = e.flags;
+	return e.owner;
+}
+
+/* Polls (10 ms steps) until member i's table says owner, or timeout. */
+static bool wait_owner(int i, uint64_t ispi, uint32_t msgid, uint32_t owner,
+		       int timeout_ms)
+{
+	for (int t = 0; t < timeout_ms; t += 10) {
+		if (owner_in(i, ispi, msgid, NULL) == owner)
+			return true;
+		usleep(10000);
+	}
+	return owner_in(i, ispi, msgid, NULL) == owner;
+}
+
+static void claim_on(int i, uint64_t ispi)
+{
+	struct run_result r;
+	struct pkt p;
+
+	pkt_init(&p);
+	pkt_eth(&p, "02:00:00:00:00:0a", "02:00:00:00:00:0b");
+	pkt_ipv4(&p, "192.0.2.10", "198.51.100.1");
+	pkt_udp(&p, 500, 500);
+	pkt_ike(&p, &(struct pkt_ike){ .ispi = ispi,
+				       .version = PKT_IKEV2,
+				       .exchange = 34 });
+	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	CU_ASSERT_FATAL(harness_run(&h[i], p.buf, p.len, &r) == 0);
+	CU_ASSERT_EQUAL(r.retval, XDP_PASS);
+}
+
+static struct sync_stats stats(int i)
+{
+	struct sync_stats s;
+
+	sync_get_stats(agent[i], &s);
+	return s;
+}
+
+#define SKIP_IF_NEEDED()                                             \
+	do {                                                         \
+		if (skipped) {                                       \
+			fprintf(stderr, "no privileges: skipped\n"); \
+			return;                                      \
+		}                                                    \
+	} while (0)
+
+static void test_claim_replicates(void)
+{
+	uint32_t flags = 0;
+
+	SKIP_IF_NEEDED();
+	claim_on(0, 0xc1a1);
+	CU_ASSERT(wait_owner(1, 0xc1a1, 0, 1, 2000));
+	owner_in(1, 0xc1a1, 0, &flags);
+	CU_ASSERT(flags & IKEFWD_F_SYNCED);
+	CU_ASSERT(flags & IKEFWD_F_CLAIMED);
+
+	/* And the other way, for an IKE_AUTH claimed on member 2 with no
+	 * Phase-1 entry there: both tables end up agreeing. */
+	claim_on(1, 0xc1a2);
+	CU_ASSERT(wait_owner(0, 0xc1a2, 0, 2, 2000));
+}
+
+static void test_operator_changes_replicate(void)
+{
+	struct ikefwd_key k = { .msgid = 9 };
+
+	SKIP_IF_NEEDED();
+	ispi_bytes(0xab, k.ispi);
+	CU_ASSERT(harness_table_put(&h[1], 0xab, 9, 2, 0, IKEFWD_F_STATIC) ==
+		  0);
+	sync_announce(agent[1], &k, SYNC_OP_SET);
+	CU_ASSERT(wait_owner(0, 0xab, 9, 2, 2000));
+
+	CU_ASSERT(bpf_map_delete_elem(bpf_map__fd(h[1].skel->maps.ikefwd_table),
+				      &k) == 0);
+	sync_announce(agent[1], &k, SYNC_OP_DEL);
+	CU_ASSERT(wait_owner(0, 0xab, 9, 0, 2000));
+}
+
+static int udp_from(const char *src)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	inet_pton(AF_INET, src, &sa.sin_addr);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void send_raw(const char *src, const void *buf, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(PORT) };
+	int fd = udp_from(src);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	inet_pton(AF_INET, "127.0.0.2", &to.sin_addr);
+	CU_ASSERT(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) ==
+		  (ssize_t)len);
+	close(fd);
+}
+
+static void signed_update(struct sync_msg *m, uint32_t sender, uint64_t ispi,
+			  uint32_t owner, uint64_t sent_rt_ms)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = SYNC_UPDATE;
+	m->sender = sender;
+	m->epoch = 1;
+	m->seq = 1;
+	m->sent_rt_ms = sent_rt_ms;
+	m->count = 1;
+	m->recs[0].op = SYNC_OP_SET;
+	ispi_bytes(ispi, m->recs[0].key.ispi);
+	m->recs[0].owner = owner;
+}
+
+/* Nothing that lacks the key, the member's address or freshness gets in. */
+static void test_forged_and_stale(void)
+{
+	static struct sync_msg m;
+	uint8_t buf[SYNC_MAX_DGRAM], key[SYNC_KEY_LEN], other[SYNC_KEY_LEN];
+	struct sync_stats before = stats(1), after;
+	char err[128];
+	int len;
+
+	SKIP_IF_NEEDED();
+	CU_ASSERT(harness_table_put(&h[1], 0xf00d, 0, 2, 0, 0) == 0);
+	CU_ASSERT_FATAL(sync_key_load(cfg[1].sync.key_file, key, err,
+				      sizeof(err)) == 0);
+	memset(other, 7, sizeof(other));
+
+	send_raw("127.0.0.1", "garbage", 7);
+	signed_update(&m, 1, 0xf00d, 1, 0);
+	len = sync_encode(&m, other, buf, sizeof(buf));
+	send_raw("127.0.0.1", buf, len);
+	/* Right key, but from an address that is not member 1's. */
+	len = sync_encode(&m, key, buf, sizeof(buf));
+	send_raw("127.0.0.3", buf, len);
+	/* Right key and address, but sent an hour ago. */
+	send_raw("127.0.0.1", buf, len);
+	usleep(300000);
+
+	after = stats(1);
+	CU_ASSERT_EQUAL(after.rx_short - before.rx_short, 1);
+	CU_ASSERT_EQUAL(after.rx_bad_tag - before.rx_bad_tag, 1);
+	CU_ASSERT_EQUAL(after.rx_unknown_member - before.rx_unknown_member, 1);
+	CU_ASSERT_EQUAL(after.rx_stale - before.rx_stale, 1);
+	CU_ASSERT_EQUAL(owner_in(1, 0xf00d, 0, NULL), 2);
+}
+
+/* A real datagram of member 1 (a deletion), captured on the wire and sent
+ * again after the entry came back: refused, and the entry stays. */
+static void test_replay(void)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	struct ikefwd_key k = { .msgid = 0 };
+	struct timeval tv = { .tv_sec = 2 };
+	uint8_t frame[2048];
+	struct sync_stats before, after;
+	ssize_t n;
+	int fd;
+
+	SKIP_IF_NEEDED();
+	ispi_bytes(0x5e9, k.ispi);
+	CU_ASSERT(harness_table_put(&h[0], 0x5e9, 0, 1, 0, 0) == 0);
+	sync_announce(agent[0], &k, SYNC_OP_SET);
+	CU_ASSERT_FATAL(wait_owner(1, 0x5e9, 0, 1, 2000));
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	CU_ASSERT_FATAL(fd >= 0);
+	sll.sll_ifindex = if_nametoindex("lo");
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CU_ASSERT(bpf_map_delete_elem(bpf_map__fd(h[0].skel->maps.ikefwd_table),
+				      &k) == 0);
+	sync_announce(agent[0], &k, SYNC_OP_DEL);
+	/* Ethernet 14 + IPv4 20 + UDP 8: 127.0.0.1 -> 127.0.0.2, our port,
+	 * an UPDATE whose first record is a deletion. */
+	for (;;) {
+		n = recv(fd, frame, sizeof(frame), 0);
+		CU_ASSERT_FATAL(n > 0);
+		if (n > 42 + SYNC_HDR_LEN + SYNC_REC_LEN && frame[23] == 17 &&
+		    frame[29] == 1 && frame[33] == 2 &&
+		    ((frame[36] << 8) | frame[37]) == PORT &&
+		    frame[42 + 5] == SYNC_UPDATE &&
+		    frame[42 + SYNC_HDR_LEN] == SYNC_OP_DEL)
+			break;
+	}
+	close(fd);
+	CU_ASSERT_FATAL(wait_owner(1, 0x5e9, 0, 0, 2000));
+
+	CU_ASSERT(harness_table_put(&h[1], 0x5e9, 0, 2, 0, 0) == 0);
+	before = stats(1);
+	send_raw("127.0.0.1", frame + 42, n - 42);
+	usleep(300000);
+	after = stats(1);
+	CU_ASSERT_EQUAL(after.rx_replayed - before.rx_replayed, 1);
+	CU_ASSERT_EQUAL(owner_in(1, 0x5e9, 0, NULL), 2);
+}
+
+/* A quarter of the sync datagrams to member 2 dropped: every claim still
+ * arrives (NACK, resend). */
+static void test_loss_recovered(void)
+{
+	int missing = 0;
+
+	SKIP_IF_NEEDED();
+	CU_ASSERT_FATAL(
+		system("nft add table inet loss && "
+		       "nft add chain inet loss in '{ type filter hook input "
+		       "priority 0; }' && "
+		       "nft add rule inet loss in udp dport 17500 ip daddr "
+		       "127.0.0.2 numgen random mod 4 == 0 drop") == 0);
+	for (uint64_t c = 0; c < 300; c++) {
+		claim_on(0, 0x10000 + c);
+		if (c % 10 == 0)
+			usleep(2000);
+	}
+	/* Recovery takes round trips: give the whole batch 5 s. */
+	for (int t = 0; t < 5000; t += 50) {
+		missing = 0;
+		for (uint64_t c = 0; c < 300; c++)
+			missing += owner_in(1, 0x10000 + c, 0, NULL) != 1;
+		if (!missing)
+			break;
+		usleep(50000);
+	}
+	if (missing) {
+		struct sync_stats s0 = stats(0), s1 = stats(1);
+
+		fprintf(stderr,
+			"missing %d: tx %llu nacks %llu/%llu resent %llu "
+			"resyncs %llu replayed %llu rx %llu\n",
+			missing, (unsigned long long)s0.tx_msgs,
+			(unsigned long long)s1.nacks_sent,
+			(unsigned long long)s0.nacks_received,
+			(unsigned long long)s0.resent,
+			(unsigned long long)s0.resyncs,
+			(unsigned long long)s1.rx_replayed,
+			(unsigned long long)s1.rx_msgs);
+	}
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT(stats(1).nacks_sent > 0);
+	CU_ASSERT(stats(0).resent > 0);
+	CU_ASSERT(system("nft delete table inet loss") == 0);
+}
+
+static bool member_alive(int i, uint32_t id)
+{
+	struct ikefwd_member m;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(h[i].skel->maps.ikefwd_members),
+				    &id, &m) &&
+	       (m.state & IKEFWD_MEMBER_ALIVE);
+}
+
+/* Member 1 goes silent: member 2 re-homes its negotiations, then marks it
+ * dead. It comes back: alive again, and it gets member 2's table. */
+static void test_failover_and_rejoin(void)
+{
+	int t;
+
+	SKIP_IF_NEEDED();
+	claim_on(0, 0xdead01);
+	CU_ASSERT_FATAL(wait_owner(1, 0xdead01, 0, 1, 2000));
+	sync_agent_stop(agent[0]);
+	agent[0] = NULL;
+
+	for (t = 0; t < 3000 && member_alive(1, 1); t += 20)
+		usleep(20000);
+	CU_ASSERT(!member_alive(1, 1));
+	CU_ASSERT_EQUAL(owner_in(1, 0xdead01, 0, NULL), 2);
+	CU_ASSERT(stats(1).peer_deaths >= 1);
+	CU_ASSERT(stats(1).rehomed >= 1);
+
+	/* While member 1 is away, member 2 takes a new negotiation. */
+	claim_on(1, 0xbac2);
+	CU_ASSERT_FATAL(start_agent(0) == 0);
+	for (t = 0; t < 3000 && !member_alive(1, 1); t += 20)
+		usleep(20000);
+	CU_ASSERT(member_alive(1, 1));
+	CU_ASSERT(wait_owner(0, 0xbac2, 0, 2, 3000));
+}
+
+#define T(fn)           \
+	{               \
+#fn, fn \
+	}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		T(test_claim_replicates), T(test_operator_changes_replicate),
+		T(test_forged_and_stale), T(test_replay),
+		T(test_loss_recovered),	  T(test_failover_and_rejoin),
+	};
+	CU_pSuite suite;
+	unsigned int failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("sync_agent", suite_init, suite_clean);
+	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
+	     i++)
+		CU_add_test(suite, tests[i].name, tests[i].fn);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		 CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

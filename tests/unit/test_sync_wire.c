@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The sync link's datagram format and the table rules the agent applies,
+ * on a real (unpinned) data path's table: encoding, every way a datagram is
+ * refused, the cluster key file, conflict resolution, Phase 2 following
+ * Phase 1, rendezvous re-homing, the sweeper and the refresh scan.
+ */
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sodium.h>
+
+#include "apply.h"
+#include "ikefwd.skel.h"
+#include "wire.h"
+#include "xdp_harness.h"
+
+#define NS 1000000000ULL
+
+static const uint8_t key[SYNC_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+static struct harness h;
+static struct sync_table tbl;
+
+static void setup(void)
+{
+	CU_ASSERT_FATAL(harness_open(&h) == 0);
+	tbl.table_fd = bpf_map__fd(h.skel->maps.ikefwd_table);
+	tbl.local = 1;
+	tbl.timeout_sec = 120;
+}
+
+static void teardown(void)
+{
+	harness_close(&h);
+}
+
+static struct sync_rec rec(uint8_t op, uint64_t ispi, uint32_t msgid,
+			   uint32_t owner, uint64_t claim_rt_ms)
+{
+	struct sync_rec r = { .op = op,
+			      .owner = owner,
+			      .claim_rt_ms = claim_rt_ms };
+
+	ispi_bytes(ispi, r.key.ispi);
+	r.key.msgid = msgid;
+	return r;
+}
+
+static int encode(const struct sync_msg *m, uint8_t *buf)
+{
+	return sync_encode(m, key, buf, SYNC_MAX_DGRAM);
+}
+
+static void test_roundtrip(void)
+{
+	static struct sync_msg m, d;
+	uint8_t buf[SYNC_MAX_DGRAM];
+	int len;
+
+	m.type = SYNC_UPDATE;
+	m.sender = 3;
+	m.epoch = 0xfffffff0;
+	m.seq = 77;
+	m.sent_rt_ms = 1700000000123ULL;
+	m.count = 3;
+	m.recs[0] = rec(SYNC_OP_SET, 0x0102030405060708ULL, 0, 3, 99);
+	m.recs[0].flags = IKEFWD_F_CLAIMED;
+	m.recs[0].idle_ms = 1234;
+	m.recs[1] = rec(SYNC_OP_DEL, 0xaa, 0xdeadbeef, 0, 0);
+	m.recs[2] = rec(SYNC_OP_REFRESH, 0xbb, 5, 2, 7);
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL_FATAL(len,
+			      SYNC_HDR_LEN + 3 * SYNC_REC_LEN + SYNC_TAG_LEN);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &d), 0);
+	CU_ASSERT_EQUAL(d.type, SYNC_UPDATE);
+	CU_ASSERT_EQUAL(d.sender, 3);
+	CU_ASSERT_EQUAL(d.epoch, 0xfffffff0);
+	CU_ASSERT_EQUAL(d.seq, 77);
+	CU_ASSERT_EQUAL(d.sent_rt_ms, 1700000000123ULL);
+	CU_ASSERT_EQUAL(d.count, 3);
+	CU_ASSERT(memcmp(d.recs, m.recs, 3 * sizeof(m.recs[0])) == 0);
+	/* The cookie is in wire order on the wire too. */
+	CU_ASSERT_EQUAL(buf[SYNC_HDR_LEN + 4], 0x01);
+	CU_ASSERT_EQUAL(buf[SYNC_HDR_LEN + 11], 0x08);
+
+	/* A full datagram fits. */
+	m.count = SYNC_MAX_RECS;
+	for (int i = 0; i < SYNC_MAX_RECS; i++)
+		m.recs[i] = rec(SYNC_OP_SET, i + 1, i, 1, i);
+	len = encode(&m, buf);
+	CU_ASSERT(len > 0 && len <= SYNC_MAX_DGRAM);
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), 0);
+	m.count = SYNC_MAX_RECS + 1;
+	CU_ASSERT_EQUAL(encode(&m, buf), -EINVAL);
+}
+
+/* Every refusal, and that nothing short of the key gets a datagram in. */
+static void test_refusals(void)
+{
+	static struct sync_msg m, d;
+	uint8_t buf[SYNC_MAX_DGRAM], other[SYNC_KEY_LEN] = { 9 };
+	int len;
+
+	m.type = SYNC_UPDATE;
+	m.sender = 2;
+	m.count = 1;
+	m.recs[0] = rec(SYNC_OP_SET, 1, 0, 2, 1);
+	len = encode(&m, buf);
+
+	CU_ASSERT_EQUAL(sync_decode(buf, 10, key, &d), -SYNC_E_SHORT);
+	CU_ASSERT_EQUAL(sync_decode(buf, len - 1, key, &d), -SYNC_E_LENGTH);
+	CU_ASSERT_EQUAL(sync_decode(buf, len, other, &d), -SYNC_E_TAG);
+	for (int i = 0; i < len; i++) {
+		uint8_t save = buf[i];
+		int err;
+
+		buf[i] ^= 0x40;
+		err = sync_decode(buf, len, key, &d);
+		CU_ASSERT(err < 0);
+		buf[i] = save;
+	}
+	buf[0] ^= 1;
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), -SYNC_E_MAGIC);
+	buf[0] ^= 1;
+
+	/* Signed with the right key but nonsense inside. */
+	m.recs[0].owner = 0;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), -SYNC_E_FIELD);
+	m.recs[0].owner = 2;
+	m.recs[0].op = 9;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), -SYNC_E_FIELD);
+	m.recs[0].op = SYNC_OP_SET;
+	m.sender = 16;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), -SYNC_E_FIELD);
+	m.sender = 2;
+	m.type = SYNC_HELLO;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), -SYNC_E_FIELD);
+}
+
+static void test_key_file(void)
+{
+	char path[] = "/tmp/ikefwd-key-XXXXXX", err[256];
+	uint8_t k[SYNC_KEY_LEN];
+	int fd = mkstemp(path);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd,
+			"000102030405060708090a0b0c0d0e0f"
+			"101112131415161718191a1b1c1d1e1f\n",
+			65) == 65);
+	CU_ASSERT_EQUAL(sync_key_load(path, k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(k[0], 0);
+	CU_ASSERT_EQUAL(k[31], 0x1f);
+	CU_ASSERT(ftruncate(fd, 0) == 0);
+	CU_ASSERT(pwrite(fd, "abc\n", 4, 0) == 4);
+	CU_ASSERT_EQUAL(sync_key_load(path, k, err, sizeof(err)), -EINVAL);
+	CU_ASSERT(strstr(err, ":1: the cluster key must be 64 hex digits") !=
+		  NULL);
+	close(fd);
+	unlink(path);
+	CU_ASSERT_EQUAL(sync_key_load(path, k, err, sizeof(err)), -ENOENT);
+	CU_ASSERT(strstr(err, "cannot open") != NULL);
+}
+
+static uint32_t owner_of(uint64_t ispi, uint32_t msgid)
+{
+	struct ikefwd_entry e;
+
+	return harness_table_get(&h, ispi, msgid, &e) ? 0 : e.owner;
+}
+
+static void test_apply_set_refresh_del(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans;
+	struct ikefwd_entry e;
+
+	sync_clock_now(&now);
+	r = rec(SYNC_OP_SET, 0x11, 0, 2, now.rt_ms - 5000);
+	r.flags = IKEFWD_F_CLAIMED | IKEFWD_F_IKEV2;
+	r.idle_ms = 3000;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x11, 0, &e) == 0);
+	CU_ASSERT_EQUAL(e.owner, 2);
+	CU_ASSERT_EQUAL(e.flags,
+			IKEFWD_F_CLAIMED | IKEFWD_F_IKEV2 | IKEFWD_F_SYNCED);
+	CU_ASSERT(now.mono_ns - e.last_seen_ns >= 2999 * 1000000ULL &&
+		  now.mono_ns - e.last_seen_ns <= 3001 * 1000000ULL);
+	CU_ASSERT(now.mono_ns - e.created_ns >= 4999 * 1000000ULL);
+
+	/* The same again: nothing to do. A refresh moves last_seen only. */
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	r.op = SYNC_OP_REFRESH;
+	r.idle_ms = 10;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x11, 0, &e) == 0);
+	CU_ASSERT(now.mono_ns - e.last_seen_ns <= 11 * 1000000ULL);
+	/* An older refresh does not move it back. */
+	r.idle_ms = 5000;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+
+	r.op = SYNC_OP_DEL;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x11, 0), 0);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+}
+
+/* Two members claimed one key: the earlier claim wins everywhere. */
+static void test_apply_conflict(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans;
+
+	sync_clock_now(&now);
+	/* Ours (member 1) was claimed 10 s ago; theirs 2 s ago: ours stays
+	 * and the answer tells them. */
+	CU_ASSERT(harness_table_put(&h, 0x21, 0, 1, 10 * NS, 0) == 0);
+	r = rec(SYNC_OP_SET, 0x21, 0, 3, now.rt_ms - 2000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_KEPT);
+	CU_ASSERT_EQUAL(owner_of(0x21, 0), 1);
+	CU_ASSERT_EQUAL(ans.op, SYNC_OP_SET);
+	CU_ASSERT_EQUAL(ans.owner, 1);
+	CU_ASSERT(memcmp(&ans.key, &r.key, sizeof(r.key)) == 0);
+
+	/* Theirs is older: it wins. */
+	r.claim_rt_ms = now.rt_ms - 60000;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x21, 0), 3);
+
+	/* A tie goes to the lower member id, whoever hears it. */
+	CU_ASSERT(harness_table_put(&h, 0x22, 0, 3, 0, 0) == 0);
+	{
+		struct ikefwd_entry e;
+		struct sync_rec mine;
+
+		CU_ASSERT_FATAL(harness_table_get(&h, 0x22, 0, &e) == 0);
+		CU_ASSERT(sync_record_of(&tbl, &r.key, SYNC_OP_SET, &now,
+					 &mine) == 0);
+		r = rec(SYNC_OP_SET, 0x22, 0, 2,
+			sync_rt_of_mono(&now, e.created_ns));
+		CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans),
+				APPLY_CHANGED);
+		CU_ASSERT_EQUAL(owner_of(0x22, 0), 2);
+	}
+}
+
+/* An IKE_AUTH (msgid 1) claimed by the member it reached before that
+ * member heard of the IKE_SA_INIT's owner: Phase 2 follows Phase 1. */
+static void test_apply_phase2_follows_phase1(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans;
+
+	sync_clock_now(&now);
+	CU_ASSERT(harness_table_put(&h, 0x31, 0, 1, NS, 0) == 0);
+	r = rec(SYNC_OP_SET, 0x31, 1, 2, now.rt_ms - 100000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CORRECTED);
+	CU_ASSERT_EQUAL(owner_of(0x31, 1), 1);
+	CU_ASSERT_EQUAL(ans.owner, 1);
+	CU_ASSERT_EQUAL(ans.key.msgid, 1);
+}
+
+static void test_rendezvous(void)
+{
+	uint32_t hits[4] = { 0 };
+	uint8_t ispi[8];
+
+	for (uint64_t c = 1; c <= 3000; c++) {
+		uint32_t a, b;
+
+		ispi_bytes(c * 0x9e3779b97f4a7c15ULL, ispi);
+		a = sync_rendezvous(ispi, 0xe); /* members 1, 2, 3 */
+		b = sync_rendezvous(ispi, 0xe);
+		CU_ASSERT_EQUAL(a, b);
+		CU_ASSERT(a >= 1 && a <= 3);
+		hits[a]++;
+		/* Removing a member moves only its own negotiations. */
+		if (a != 2)
+			CU_ASSERT_EQUAL(sync_rendezvous(ispi, 0xa), a);
+	}
+	for (int m = 1; m <= 3; m++)
+		CU_ASSERT(hits[m] > 700 && hits[m] < 1300);
+	CU_ASSERT_EQUAL(sync_rendezvous(ispi, 0), 0);
+}
+
+struct scan_seen {
+	int n;
+	uint8_t op;
+};
+
+static void scan_count(const struct sync_rec *r, void *ctx)
+{
+	struct scan_seen *s = ctx;
+
+	s->n++;
+	s->op = r->op;
+	CU_ASSERT_EQUAL(r->owner, 1);
+}
+
+static void test_rehome_sweep_scan(void)
+{
+	struct sync_clock now;
+
+	for (uint64_t c = 1; c <= 50; c++)
+		CU_ASSERT(harness_table_put(&h, c, 0, 2, 0, 0) == 0);
+	CU_ASSERT(harness_table_put(&h, 100, 0, 3, 0, 0) == 0);
+	CU_ASSERT_EQUAL(sync_rehome(&tbl, 2, 0xe), 50);
+	for (uint64_t c = 1; c <= 50; c++) {
+		uint8_t ispi[8];
+		uint32_t o = owner_of(c, 0);
+
+		ispi_bytes(c, ispi);
+		CU_ASSERT(o == 1 || o == 3);
+		CU_ASSERT_EQUAL(o, sync_rendezvous(ispi, 0xa));
+	}
+	CU_ASSERT_EQUAL(owner_of(100, 0), 3);
+
+	CU_ASSERT(harness_table_put(&h, 200, 0, 1, 121 * NS, 0) == 0);
+	CU_ASSERT(harness_table_put(&h, 201, 0, 1, 60 * NS, 0) == 0);
+	sync_clock_now(&now);
+	CU_ASSERT_EQUAL(sync_sweep(&tbl, &now), 1);
+	CU_ASSERT_EQUAL(owner_of(200, 0), 0);
+	CU_ASSERT_EQUAL(owner_of(201, 0), 1);
+
+	/* Own live entries only; with "since", only those used after. */
+	{
+		struct scan_seen seen = { 0 };
+		uint64_t mark = now.mono_ns;
+
+		CU_ASSERT_EQUAL(sync_scan_own(&tbl, &now, 0, scan_count, &seen),
+				seen.n);
+		/* Member 1 owns 201 and its share of the re-homed ones. */
+		CU_ASSERT(seen.n >= 2 && seen.n <= 50);
+		CU_ASSERT_EQUAL(seen.op, SYNC_OP_SET);
+
+		seen.n = 0;
+		CU_ASSERT(harness_table_put(&h, 202, 0, 1, 0, 0) == 0);
+		sync_clock_now(&now);
+		CU_ASSERT_EQUAL(
+			sync_scan_own(&tbl, &now, mark, scan_count, &seen), 1);
+		CU_ASSERT_EQUAL(seen.op, SYNC_OP_REFRESH);
+	}
+}
+
+#define T(fn)           \
+	{               \
+#fn, fn \
+	}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		T(test_roundtrip),	T(test_refusals),
+		T(test_key_file),	T(test_apply_set_refresh_del),
+		T(test_apply_conflict), T(test_apply_phase2_follows_phase1),
+		T(test_rendezvous),	T(test_rehome_sweep_scan),
+	};
+	CU_pSuite suite;
+	unsigned int failed;
+
+	if (sodium_init() < 0 || CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite_with_setup_and_teardown("sync_wire", NULL, NULL,
+						     setup, teardown);
+	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
+	     i++)
+		CU_add_test(suite, tests[i].name, tests[i].fn);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
