@@ -21,6 +21,7 @@ packages=(
 	libsodium-dev        # authentication of the cluster sync link
 	libinih-dev          # configuration file parsing
 	libmnl-dev           # rtnetlink: routes, neighbours, links (next hops)
+	libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for the fuzz targets
 	iproute2             # netns, veth, addresses, routes in the tests
 	nftables             # packet marking in the load-sharing test lab
 	ethtool              # GRO on veth receivers (redirect delivery)
