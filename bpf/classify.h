@@ -32,6 +32,7 @@ struct ike_pkt {
 	struct ike_hdr *ih;
 	const struct ikefwd_config *cfg;
 	struct l3_info l3;
+	__u32 spi; /* CLASS_ESP: the ESP SPI, host order */
 	__u8 major;
 };
 
@@ -40,6 +41,7 @@ enum ike_class {
 	CLASS_OTHER, /* not IKE: leave silently */
 	CLASS_COUNTED, /* not IKE, for the reason in *why */
 	CLASS_LATER_FRAG, /* UDP fragment after the first: no header here */
+	CLASS_ESP, /* ESP to steer: p->spi, p->cfg are set */
 };
 
 static __always_inline const struct ikefwd_config *config_get(void)
@@ -85,8 +87,12 @@ static __always_inline enum ike_class ike_header(struct ike_pkt *p,
 		}
 		/* A non-zero first word is an ESP SPI (RFC 3948 2.1). */
 		if (*(__u32 *)payload != 0) {
-			*why = IKEFWD_C_ESP_IN_UDP;
-			return CLASS_COUNTED;
+			if (egress || !(cfg->flags & IKEFWD_CFG_ESP_STEERING)) {
+				*why = IKEFWD_C_ESP_IN_UDP;
+				return CLASS_COUNTED;
+			}
+			p->spi = bpf_ntohl(*(__u32 *)payload);
+			return CLASS_ESP;
 		}
 		payload += 4;
 	} else {
@@ -115,6 +121,20 @@ static __always_inline enum ike_class ike_header(struct ike_pkt *p,
 	return CLASS_IKE;
 }
 
+/* Native ESP: only looked at (one config lookup) when steering is on. */
+static __always_inline enum ike_class esp_native(struct ike_pkt *p, __u32 *esp,
+						 void *data_end)
+{
+	const struct ikefwd_config *cfg = config_get();
+
+	if (!cfg || !(cfg->flags & IKEFWD_CFG_ESP_STEERING) ||
+	    p->l3.later_frag || (void *)(esp + 1) > data_end)
+		return CLASS_OTHER;
+	p->cfg = cfg;
+	p->spi = bpf_ntohl(*esp);
+	return CLASS_ESP;
+}
+
 /* Everything that is not UDP leaves at the first test that rules it out:
  * this runs on all of a gateway's traffic. */
 static __always_inline enum ike_class ike_classify(struct ike_pkt *p,
@@ -140,7 +160,11 @@ static __always_inline enum ike_class ike_classify(struct ike_pkt *p,
 				       IKEFWD_C_BAD_IPV4_IHL;
 		return CLASS_COUNTED;
 	}
-	if (r != PARSE_OK || p->l3.l4proto != IPPROTO_UDP)
+	if (r != PARSE_OK)
+		return CLASS_OTHER;
+	if (p->l3.l4proto == IPPROTO_ESP && !egress)
+		return esp_native(p, c.pos, data_end);
+	if (p->l3.l4proto != IPPROTO_UDP)
 		return CLASS_OTHER;
 	if (p->l3.later_frag)
 		return CLASS_LATER_FRAG;

@@ -10,7 +10,9 @@
 #include "maps.h"
 #include "members.h"
 
-static __always_inline int forward_to(struct ethhdr *eth, __u32 owner)
+/* on_success: the counter a redirect bumps (IKE or ESP). */
+static __always_inline int forward_to(struct ethhdr *eth, __u32 owner,
+				      enum ikefwd_counter on_success)
 {
 	struct ikefwd_member *m = member_get(owner);
 	__u8 dst[6], src[6];
@@ -27,7 +29,7 @@ static __always_inline int forward_to(struct ethhdr *eth, __u32 owner)
 	 * instead of XDP_REDIRECT; we then undo the rewrite. */
 	ret = bpf_redirect_map(&ikefwd_devmap, owner, 0);
 	if (ret == XDP_REDIRECT) {
-		count(IKEFWD_C_FORWARDED);
+		count(on_success);
 		return XDP_REDIRECT;
 	}
 	__builtin_memcpy(eth->h_dest, dst, 6);

@@ -15,6 +15,7 @@
 
 #include "classify.h"
 #include "egress.h"
+#include "esp.h"
 #include "ingress.h"
 #include "maps.h"
 
@@ -35,6 +36,8 @@ int xdp_ikefwd(struct xdp_md *ctx)
 		return ingress_ike(&p, data_end);
 	case CLASS_LATER_FRAG:
 		return ingress_later_frag(&p, data_end);
+	case CLASS_ESP:
+		return ingress_esp(&p);
 	case CLASS_COUNTED:
 		count(why);
 		return XDP_PASS;

@@ -27,7 +27,7 @@ static __always_inline int deliver(const struct ikefwd_config *cfg,
 		count(IKEFWD_C_LOOP_GUARD);
 		goto local;
 	}
-	action = forward_to(eth, owner);
+	action = forward_to(eth, owner, IKEFWD_C_FORWARDED);
 	if (action == XDP_REDIRECT)
 		return action;
 local:
@@ -95,7 +95,7 @@ static __always_inline int ingress_later_frag(struct ike_pkt *p, void *data_end)
 	count(IKEFWD_C_FRAG_FOLLOWED);
 	if (owner == 0 || !member_usable(cfg, owner))
 		return XDP_PASS;
-	return forward_to(p->eth, owner);
+	return forward_to(p->eth, owner, IKEFWD_C_FORWARDED);
 }
 
 #endif /* IKEFWD_BPF_INGRESS_H */

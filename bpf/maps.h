@@ -16,6 +16,7 @@
 #include "ikefwd/event.h"
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
+#include "ikefwd/sa.h"
 #include "ikefwd/table.h"
 
 /* (initiator cookie/SPI, Message ID) -> owning member. LRU: a flood of new
@@ -76,6 +77,24 @@ struct {
 	__uint(max_entries, IKEFWD_EVENTS_SIZE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_events SEC(".maps");
+
+/* Inbound ESP SA (SPI, host order) -> owning member: registrations. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IKEFWD_SA_TABLE_SIZE);
+	__type(key, __u32);
+	__type(value, struct ikefwd_sa);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_sa SEC(".maps");
+
+/* Stateless SPI ranges, one per member (config.nr_spi_ranges used). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IKEFWD_MAX_SPI_RANGES);
+	__type(key, __u32);
+	__type(value, struct ikefwd_spi_range);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_spi_ranges SEC(".maps");
 
 /* Written by the loader only: what it attached, for later runs. */
 struct {

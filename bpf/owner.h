@@ -16,6 +16,7 @@
 struct ike_ctx {
 	const struct ikefwd_config *cfg;
 	struct ikefwd_key key;
+	__u64 rspi; /* responder SPI, host order (0 in a first request) */
 	__u64 now;
 	__u64 timeout_ns;
 	__u32 ver_flag; /* IKEFWD_F_IKEV1 or IKEFWD_F_IKEV2 */
@@ -30,6 +31,7 @@ static __always_inline void ike_ctx_init(struct ike_ctx *ic,
 	ic->now = now;
 	__builtin_memcpy(ic->key.ispi, ih->ispi, sizeof(ic->key.ispi));
 	ic->key.msgid = bpf_ntohl(ih->msgid);
+	ic->rspi = bpf_be64_to_cpu(*(__u64 *)ih->rspi);
 	ic->timeout_ns =
 		(__u64)(cfg->timeout_sec ?: IKEFWD_DEFAULT_TIMEOUT_SEC) *
 		NSEC_PER_SEC;
@@ -143,6 +145,38 @@ phase1_lookup(const struct ike_ctx *ic, struct ikefwd_key *p1key)
 	return bpf_map_lookup_elem(&ikefwd_table, p1key);
 }
 
+/* The member whose label one of the SPIs carries (the responder's first:
+ * it is the one a member allocated when it answered), or 0. Each member's
+ * IKE daemon labels the SPIs it allocates (strongSwan charon.spi_mask /
+ * spi_label), so this survives the loss of the table and covers rekeyed
+ * IKE SAs, whose new SPIs the data path never sees in clear. */
+static __always_inline __u32 label_owner(const struct ike_ctx *ic)
+{
+	const struct ikefwd_config *cfg = ic->cfg;
+	__u64 mask = cfg->spi_label_mask;
+	__u32 last = cfg->max_member ?: IKEFWD_MAX_MEMBERS - 1;
+	__u64 spis[2] = { ic->rspi, bpf_be64_to_cpu(*(__u64 *)ic->key.ispi) };
+	struct ikefwd_member *m;
+	__u32 id;
+	int i;
+
+	if (!(cfg->flags & IKEFWD_CFG_SPI_LABELS) || !mask)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		if (!spis[i])
+			continue;
+		for (id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+			if (id > last)
+				break;
+			m = member_get(id);
+			if (m && (m->spi_label & mask) &&
+			    (m->spi_label & mask) == (spis[i] & mask))
+				return id;
+		}
+	}
+	return 0;
+}
+
 static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 {
 	struct ikefwd_key p1key;
@@ -167,6 +201,10 @@ static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 		}
 	}
 
+	owner = label_owner(ic);
+	if (owner && member_usable(ic->cfg, owner))
+		return entry_insert(ic, &ic->key, owner, IKEFWD_F_LABEL,
+				    IKEFWD_EV_LABEL, IKEFWD_C_LABEL_ROUTED);
 	return entry_insert(ic, &ic->key, ic->cfg->local_member,
 			    IKEFWD_F_CLAIMED, IKEFWD_EV_CLAIM,
 			    IKEFWD_C_CLAIMED);

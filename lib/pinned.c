@@ -64,6 +64,8 @@ static const struct {
 	{ "ikefwd_counters", offsetof(struct ikefwd_maps, counters) },
 	{ "ikefwd_events", offsetof(struct ikefwd_maps, events) },
 	{ "ikefwd_ifaces", offsetof(struct ikefwd_maps, ifaces) },
+	{ "ikefwd_sa", offsetof(struct ikefwd_maps, sa) },
+	{ "ikefwd_spi_ranges", offsetof(struct ikefwd_maps, spi_ranges) },
 };
 
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
@@ -73,6 +75,12 @@ static int *map_slot(struct ikefwd_maps *m, size_t i)
 	return (int *)((char *)m + map_pins[i].off);
 }
 
+void ikefwd_maps_init(struct ikefwd_maps *m)
+{
+	for (size_t i = 0; i < N_PINS; i++)
+		*map_slot(m, i) = -1;
+}
+
 int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 		     size_t errlen)
 {
@@ -80,8 +88,7 @@ int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 	size_t i;
 	int fd;
 
-	for (i = 0; i < N_PINS; i++)
-		*map_slot(m, i) = -1;
+	ikefwd_maps_init(m);
 	for (i = 0; i < N_PINS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_root,
 			 map_pins[i].name);

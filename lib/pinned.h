@@ -25,6 +25,8 @@ struct ikefwd_maps {
 	int counters;
 	int events;
 	int ifaces;
+	int sa;
+	int spi_ranges;
 };
 
 /* override, else $IKEFWD_PIN_ROOT, else /sys/fs/bpf/ikefwd. */
@@ -34,6 +36,9 @@ const char *ikefwd_pin_root(const char *override);
  * filesystem; -ENODEV (no bpffs) or another negative errno, with a one-line
  * reason in err. */
 int ikefwd_bpffs_check(const char *pin_root, char *err, size_t errlen);
+
+/* Every fd -1: nothing open (safe to close). */
+void ikefwd_maps_init(struct ikefwd_maps *m);
 
 /* Opens every pinned map; -ENOENT when the data path was never attached
  * under pin_root. On error nothing stays open. */

@@ -5,6 +5,7 @@
  * undoes what it attached in this run when a later step fails, so that no
  * interface is left half-attached.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -144,7 +145,7 @@ static int check_targets(const struct opts *o, const struct ikefwd_cfg *cfg,
 int cmd_attach(const struct opts *o)
 {
 	struct target t[IKEFWD_CFG_MAX_IFACES + 16] = {};
-	struct ikefwd_maps maps = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct ikefwd_maps maps;
 	enum ikefwd_xdp_mode want;
 	const char *pin_root = ikefwd_pin_root(o->pin_root);
 	struct datapath dp = {};
@@ -152,6 +153,7 @@ int cmd_attach(const struct opts *o)
 	int n = 0, lock, i, err, ret = 1, unreachable;
 	char msg[512];
 
+	ikefwd_maps_init(&maps);
 	if (!o->config)
 		return fail("attach needs --config FILE");
 	if (ikefwd_cfg_load(o->config, &cfg, msg, sizeof(msg)))
@@ -246,25 +248,31 @@ out_unlock:
 	return ret;
 }
 
-/* Everything under the pin root: maps, program pins, the directory. */
+/* Everything under the pin root (maps, program pins: all ikefwd's), then
+ * the directory itself. */
 static int purge(const char *pin_root)
 {
-	static const char *const names[] = {
-		"ikefwd_table",	    "ikefwd_frags",  "ikefwd_members",
-		"ikefwd_devmap",    "ikefwd_config", "ikefwd_counters",
-		"ikefwd_events",    "ikefwd_ifaces", IKEFWD_PIN_XDP_PROG,
-		IKEFWD_PIN_TC_PROG,
-	};
 	char path[PATH_MAX];
+	struct dirent *d;
+	int err = 0;
+	DIR *dir;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_root, names[i]);
-		if (unlink(path) && errno != ENOENT)
-			return -errno;
+	dir = opendir(pin_root);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((d = readdir(dir))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_root, d->d_name);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
 	}
-	if (rmdir(pin_root) && errno != ENOENT)
-		return -errno;
-	return 0;
+	closedir(dir);
+	if (!err && rmdir(pin_root) && errno != ENOENT)
+		err = -errno;
+	return err;
 }
 
 static int detach_iface(const struct ikefwd_maps *m, int ifindex,
@@ -292,11 +300,12 @@ static int detach_iface(const struct ikefwd_maps *m, int ifindex,
 
 int cmd_detach(const struct opts *o)
 {
-	struct ikefwd_maps maps = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct ikefwd_maps maps;
 	const char *pin_root = ikefwd_pin_root(o->pin_root);
 	int lock, ret = 0, err;
 	char msg[512];
 
+	ikefwd_maps_init(&maps);
 	if (!o->all && !o->nr_ifaces)
 		return fail("detach needs --iface DEV or --all");
 	if (o->purge && !o->all)

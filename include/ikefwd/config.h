@@ -12,6 +12,14 @@
 #define IKEFWD_IKE_PORT 500
 #define IKEFWD_NATT_PORT 4500
 
+/* ikefwd_config.flags */
+enum {
+	/* Steer ESP (native and in UDP) to the member owning its SA. */
+	IKEFWD_CFG_ESP_STEERING = 1 << 0,
+	/* Route unknown IKE SAs by the member label in their SPIs. */
+	IKEFWD_CFG_SPI_LABELS = 1 << 1,
+};
+
 enum ikefwd_mode {
 	IKEFWD_MODE_LOAD_SHARING = 0,
 	IKEFWD_MODE_HA = 1,
@@ -27,6 +35,15 @@ struct ikefwd_config {
 	/* Highest configured member id: the loop guard's walk over the
 	 * member records stops there. 0: walk them all. */
 	__u32 max_member;
+	__u32 flags; /* IKEFWD_CFG_* */
+	__u32 nr_spi_ranges; /* slots used in ikefwd_spi_ranges */
+	/* IKE SPI labels, as strongSwan's charon.spi_mask / spi_label: the
+	 * SPI read as a big-endian 64-bit number, masked, equals the
+	 * owning member's spi_label. */
+	__u64 spi_label_mask;
+	/* Room to grow without changing the pinned map's value size: an
+	 * upgrade must be able to reuse it. */
+	__u32 reserved[8];
 };
 
 #endif /* IKEFWD_CONFIG_H */

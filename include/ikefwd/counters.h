@@ -29,7 +29,18 @@
 	X(HA_FORWARDED, "ha_forwarded", "HA mode: sent to the active member")  \
 	X(EVENT_LOST, "event_lost",                                            \
 	  "ownership event dropped: ring buffer full")                         \
-	X(ESP_IN_UDP, "esp_in_udp", "ESP-in-UDP on the NAT-T port: passed")    \
+	X(ESP_IN_UDP, "esp_in_udp", "ESP-in-UDP on the NAT-T port")            \
+	X(ESP_NATIVE, "esp_native",                                            \
+	  "native ESP (IP protocol 50), steering on")                          \
+	X(ESP_LOCAL, "esp_local", "ESP of an SA owned here: passed")           \
+	X(ESP_FORWARDED, "esp_forwarded", "ESP redirected to the SA's owner")  \
+	X(ESP_BY_TABLE, "esp_by_table", "ESP owner found in ikefwd_sa")        \
+	X(ESP_BY_RANGE, "esp_by_range", "ESP owner found by SPI range")        \
+	X(ESP_UNKNOWN, "esp_unknown", "ESP of an SA nobody claims: passed")    \
+	X(ESP_OWNER_DEAD, "esp_owner_dead",                                    \
+	  "ESP owner not alive or unreachable: passed")                        \
+	X(LABEL_ROUTED, "label_routed",                                        \
+	  "unknown IKE SA routed by the member label in its SPI")              \
 	X(NATT_KEEPALIVE, "natt_keepalive", "NAT-T keepalive: passed")         \
 	X(FRAG_FIRST, "frag_first", "first IP fragment of IKE: decision kept") \
 	X(FRAG_FOLLOWED, "frag_followed",                                      \

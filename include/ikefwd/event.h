@@ -17,6 +17,7 @@ enum ikefwd_event_type {
 	IKEFWD_EV_PHASE2 = 2, /* msgid entry derived from the Phase-1 entry */
 	IKEFWD_EV_TAKEOVER = 3, /* expired / dead owner replaced by local */
 	IKEFWD_EV_OUTBOUND = 4, /* created by this member sending first */
+	IKEFWD_EV_LABEL = 5, /* unknown SA routed by its SPI's member label */
 };
 
 struct ikefwd_event {

@@ -23,6 +23,8 @@ struct ikefwd_member {
 	__u8 mac[6]; /* the member's MAC (next hop) on that interface */
 	__u8 src_mac[6]; /* our own MAC on that interface */
 	__u32 state; /* IKEFWD_MEMBER_* */
+	__u64 spi_label; /* this member's IKE SPI label (config.h) */
+	__u32 reserved[4]; /* room to grow; see ikefwd_config.reserved */
 };
 
 #endif /* IKEFWD_MEMBER_H */

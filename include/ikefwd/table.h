@@ -33,6 +33,7 @@ enum {
 	IKEFWD_F_STATIC = 1 << 5, /* created by an operator (CLI / API) */
 	IKEFWD_F_SYNCED = 1 << 6, /* learnt from a peer over the sync link */
 	IKEFWD_F_TAKEOVER = 1 << 7, /* re-homed from a dead or expired owner */
+	IKEFWD_F_LABEL = 1 << 8, /* owner read off a member label in an SPI */
 };
 
 /*

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ESP steering: the tunnel's traffic goes to the member that owns the
+ * inbound SA (the one holding its keys), whichever member the load-sharing
+ * router picked. The owner comes from the SA table, else from the SPI
+ * ranges; an SA nobody claims stays here.
+ */
+#ifndef IKEFWD_BPF_ESP_H
+#define IKEFWD_BPF_ESP_H
+
+#include "classify.h"
+#include "forward.h"
+#include "maps.h"
+#include "members.h"
+
+static __always_inline __u32 esp_owner(const struct ikefwd_config *cfg,
+				       __u32 spi)
+{
+	struct ikefwd_spi_range *r;
+	struct ikefwd_sa *sa;
+	__u32 i;
+
+	sa = bpf_map_lookup_elem(&ikefwd_sa, &spi);
+	/* The clock is read only for SAs registered with a lifetime. */
+	if (sa && (!sa->expires_ns ||
+		   (__s64)(sa->expires_ns - bpf_ktime_get_coarse_ns()) > 0)) {
+		count(IKEFWD_C_ESP_BY_TABLE);
+		return sa->owner;
+	}
+	for (i = 0; i < IKEFWD_MAX_SPI_RANGES; i++) {
+		if (i >= cfg->nr_spi_ranges)
+			break;
+		r = bpf_map_lookup_elem(&ikefwd_spi_ranges, &i);
+		if (r && spi >= r->min && spi <= r->max && r->owner) {
+			count(IKEFWD_C_ESP_BY_RANGE);
+			return r->owner;
+		}
+	}
+	return 0;
+}
+
+static __always_inline int ingress_esp(struct ike_pkt *p)
+{
+	const struct ikefwd_config *cfg = p->cfg;
+	__u32 owner;
+
+	count(p->l3.l4proto == IPPROTO_UDP ? IKEFWD_C_ESP_IN_UDP :
+					     IKEFWD_C_ESP_NATIVE);
+	owner = esp_owner(cfg, p->spi);
+	if (!owner) {
+		count(IKEFWD_C_ESP_UNKNOWN);
+		return XDP_PASS;
+	}
+	if (owner == cfg->local_member)
+		goto local;
+	/* Unlike IKE, nobody can take an SA over: its keys are on the
+	 * owner. Keep the packet rather than send it into the void. */
+	if (!member_usable(cfg, owner)) {
+		count(IKEFWD_C_ESP_OWNER_DEAD);
+		goto local;
+	}
+	if (from_peer(cfg, p->eth)) {
+		count(IKEFWD_C_LOOP_GUARD);
+		goto local;
+	}
+	if (forward_to(p->eth, owner, IKEFWD_C_ESP_FORWARDED) == XDP_REDIRECT)
+		return XDP_REDIRECT;
+local:
+	count(IKEFWD_C_ESP_LOCAL);
+	return XDP_PASS;
+}
+
+#endif /* IKEFWD_BPF_ESP_H */
