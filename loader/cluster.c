@@ -8,6 +8,7 @@
 
 #include "cluster.h"
 #include "ikefwd/member.h"
+#include "ikefwd/sa.h"
 #include "log.h"
 #include "nexthop.h"
 
@@ -22,11 +23,25 @@ int cluster_apply_config(const struct ikefwd_maps *m,
 		.ike_port = cfg->ike_port,
 		.natt_port = cfg->natt_port,
 	};
-	uint32_t zero = 0;
+	uint32_t zero = 0, slot;
 
-	for (unsigned int i = 0; i < cfg->nr_members; i++)
-		if (cfg->members[i].id > c.max_member)
-			c.max_member = cfg->members[i].id;
+	c.flags = (cfg->esp_steering ? IKEFWD_CFG_ESP_STEERING : 0) |
+		  (cfg->spi_labels ? IKEFWD_CFG_SPI_LABELS : 0);
+	c.spi_label_mask = cfg->spi_label_mask;
+	for (unsigned int i = 0; i < cfg->nr_members; i++) {
+		const struct ikefwd_member_cfg *mc = &cfg->members[i];
+		struct ikefwd_spi_range r = { mc->spi_min, mc->spi_max, mc->id,
+					      0 };
+
+		if (mc->id > c.max_member)
+			c.max_member = mc->id;
+		if (!mc->spi_min)
+			continue;
+		/* Ranges first: the data path reads nr_spi_ranges slots. */
+		slot = c.nr_spi_ranges++;
+		if (bpf_map_update_elem(m->spi_ranges, &slot, &r, BPF_ANY))
+			return -errno;
+	}
 	return bpf_map_update_elem(m->config, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
@@ -102,6 +117,7 @@ int cluster_apply_members(const struct ikefwd_maps *m,
 			continue;
 		mc = &cfg->members[idx];
 		rec->id = id;
+		rec->spi_label = mc->spi_label;
 		memcpy(rec->addr, mc->addr, sizeof(rec->addr));
 		if (bpf_map_lookup_elem(m->members, &id, &old) || old.id != id)
 			rec->state = IKEFWD_MEMBER_ALIVE;

@@ -71,6 +71,9 @@ enum key_type {
 	KEY_LISTEN, /* struct ikefwd_addr_cfg */
 	KEY_ADDRESS, /* the address of the [member N] being read */
 	KEY_ATTACH, /* interface names, added to ifaces[] */
+	KEY_U64, /* uint64_t, decimal or 0x hex */
+	KEY_MEMBER_U64, /* uint64_t of the [member N] being read */
+	KEY_MEMBER_SPI, /* uint32_t ESP SPI (256..) of that member */
 };
 
 struct key {
@@ -96,6 +99,13 @@ struct key {
 		.max = hi,                                                  \
 	}
 
+#define MEMBER(key, kind, field)                                        \
+	{                                                               \
+		.section = SEC_MEMBER, .name = key, .type = kind,       \
+		.off = offsetof(struct ikefwd_member_cfg, field),       \
+		.size = sizeof(((struct ikefwd_member_cfg *)0)->field), \
+	}
+
 /* Every key of the file; docs/config.md describes each one. */
 static const struct key keys[] = {
 	KEY(SEC_CLUSTER, "mode", KEY_MODE, mode),
@@ -108,9 +118,15 @@ static const struct key keys[] = {
 	     TABLE_MAX_SIZE),
 	UINT(SEC_CLUSTER, "ike_port", ike_port, 1, 65535),
 	UINT(SEC_CLUSTER, "natt_port", natt_port, 1, 65535),
+	KEY(SEC_CLUSTER, "esp_steering", KEY_BOOL, esp_steering),
+	KEY(SEC_CLUSTER, "spi_labels", KEY_BOOL, spi_labels),
+	KEY(SEC_CLUSTER, "spi_label_mask", KEY_U64, spi_label_mask),
 	KEY(SEC_INTERFACES, "attach", KEY_ATTACH, ifaces),
 	KEY(SEC_INTERFACES, "xdp_mode", KEY_XDP_MODE, xdp_mode),
 	{ .section = SEC_MEMBER, .name = "address", .type = KEY_ADDRESS },
+	MEMBER("spi_label", KEY_MEMBER_U64, spi_label),
+	MEMBER("spi_min", KEY_MEMBER_SPI, spi_min),
+	MEMBER("spi_max", KEY_MEMBER_SPI, spi_max),
 	KEY(SEC_API, "listen", KEY_LISTEN, api.listen),
 	UINT(SEC_API, "port", api.port, 1, 65535),
 	KEY(SEC_API, "unix_socket", KEY_PATH, api.unix_socket),
@@ -242,6 +258,24 @@ static int parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 }
 
 /* IPv4 or IPv6 text to the IPv4-mapped layout of struct ikefwd_member. */
+/* Decimal or 0x hex, the whole string, no sign. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
 static int parse_addr(const char *s, int *family, uint8_t addr[16],
 		      char text[INET6_ADDRSTRLEN])
 {
@@ -348,6 +382,7 @@ static int set_key(struct parser *p, const struct key *k, const char *name,
 	struct ikefwd_member_cfg *m = p->member;
 	struct ikefwd_addr_cfg *a = field;
 	const char *problem;
+	uint64_t v64;
 	uint32_t v;
 	int err;
 
@@ -423,6 +458,24 @@ static int set_key(struct parser *p, const struct key *k, const char *name,
 		return 1;
 	case KEY_ATTACH:
 		return add_ifaces(p, name, value);
+	case KEY_U64:
+	case KEY_MEMBER_U64:
+		if (parse_u64(value, &v64))
+			return key_fail(p, name,
+					"not a 64-bit number (decimal or 0x "
+					"hex): \"%s\"",
+					value);
+		*(uint64_t *)(k->type == KEY_U64 ? field : (char *)m + k->off) =
+			v64;
+		return 1;
+	case KEY_MEMBER_SPI:
+		/* SPIs 1..255 are reserved by IANA; 0 is never an SPI. */
+		if (parse_u64(value, &v64) || v64 < 256 || v64 > UINT32_MAX)
+			return key_fail(p, name,
+					"not an SPI (256..0xffffffff): \"%s\"",
+					value);
+		*(uint32_t *)((char *)m + k->off) = v64;
+		return 1;
 	}
 	return key_fail(p, name, "internal error: key type %d", k->type);
 }
@@ -660,13 +713,69 @@ static int parse(struct parser *p)
 	return p->failed ? -EINVAL : 0;
 }
 
+/* ESP ranges must not overlap (an SPI has one owner); labels must be
+ * distinct, non-zero under the mask and inside it. */
+static int check_spis(struct parser *p)
+{
+	struct ikefwd_cfg *cfg = &p->cfg;
+	const struct ikefwd_member_cfg *a, *b;
+	unsigned int i, j;
+
+	for (i = 0; i < cfg->nr_members; i++) {
+		a = &cfg->members[i];
+		if (!a->spi_min != !a->spi_max)
+			return file_fail(
+				p,
+				"[member %u] spi_min and spi_max go together",
+				a->id);
+		if (a->spi_min > a->spi_max)
+			return file_fail(
+				p,
+				"[member %u] spi_min 0x%08x is above spi_max 0x%08x",
+				a->id, a->spi_min, a->spi_max);
+		if (cfg->spi_labels) {
+			if (!cfg->spi_label_mask)
+				return file_fail(
+					p,
+					"[cluster] spi_labels needs spi_label_mask");
+			if (!(a->spi_label & cfg->spi_label_mask))
+				return file_fail(
+					p,
+					"[member %u] spi_label is not set, or 0 under spi_label_mask",
+					a->id);
+			if (a->spi_label & ~cfg->spi_label_mask)
+				return file_fail(
+					p,
+					"[member %u] spi_label 0x%016llx has bits outside spi_label_mask",
+					a->id,
+					(unsigned long long)a->spi_label);
+		}
+		for (j = i + 1; j < cfg->nr_members; j++) {
+			b = &cfg->members[j];
+			if (a->spi_min && b->spi_min &&
+			    a->spi_min <= b->spi_max &&
+			    b->spi_min <= a->spi_max)
+				return file_fail(
+					p,
+					"[member %u] and [member %u] have overlapping SPI ranges",
+					a->id, b->id);
+			if (cfg->spi_labels && a->spi_label == b->spi_label)
+				return file_fail(
+					p,
+					"[member %u] and [member %u] have the same spi_label",
+					a->id, b->id);
+		}
+	}
+	return 0;
+}
+
 /* Checks of the file as a whole. Returns 0 or -EINVAL. */
 static int check(struct parser *p)
 {
 	struct ikefwd_cfg *cfg = &p->cfg;
 	const struct ikefwd_member_cfg *a, *b;
 	unsigned int i, j;
-	int local;
+	int local, err;
 
 	if (!cfg->nr_members)
 		return file_fail(p, "no [member N] section");
@@ -703,6 +812,9 @@ static int check(struct parser *p)
 					a->id, b->id, a->addr_text);
 		}
 	}
+	err = check_spis(p);
+	if (err)
+		return err;
 	if (cfg->ike_port == cfg->natt_port)
 		return file_fail(p, "ike_port and natt_port are both %u",
 				 cfg->ike_port);

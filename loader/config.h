@@ -35,6 +35,8 @@ struct ikefwd_member_cfg {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16]; /* as struct ikefwd_member.addr: IPv4-mapped */
 	char addr_text[INET6_ADDRSTRLEN]; /* canonical text, for messages */
+	uint64_t spi_label; /* IKE SPI label; 0: none */
+	uint32_t spi_min, spi_max; /* inbound ESP SPI range; 0: none */
 };
 
 /* An address to listen on. */
@@ -73,6 +75,9 @@ struct ikefwd_cfg {
 	uint32_t table_size; /* default IKEFWD_TABLE_DEFAULT_SIZE */
 	uint16_t ike_port; /* default IKEFWD_IKE_PORT */
 	uint16_t natt_port; /* default IKEFWD_NATT_PORT, != ike_port */
+	bool esp_steering; /* steer ESP to the SA's owner; default no */
+	bool spi_labels; /* route unknown IKE SAs by SPI label; default no */
+	uint64_t spi_label_mask; /* as strongSwan's charon.spi_mask */
 
 	/* [member N], in file order; at least one, addresses unique */
 	struct ikefwd_member_cfg members[IKEFWD_CFG_MAX_MEMBERS];

@@ -90,6 +90,33 @@ static const struct bad_case bad_cases[] = {
 	{ "[cluster]\ntimeout = x\ngarbage\n",
 	  ":2: [cluster] timeout: not a number: \"x\"" },
 
+	/* ESP ranges and SPI labels */
+	{ LOCAL1 "[member 1]\naddress = 10.0.0.1\nspi_min = 255\n",
+	  ":5: [member 1] spi_min: not an SPI (256..0xffffffff): \"255\"" },
+	{ LOCAL1 "[member 1]\naddress = 10.0.0.1\nspi_min = 0x100\n",
+	  ": [member 1] spi_min and spi_max go together" },
+	{ LOCAL1 "[member 1]\naddress = 10.0.0.1\nspi_min = 0x2000\n"
+		 "spi_max = 0x1000\n",
+	  ": [member 1] spi_min 0x00002000 is above spi_max 0x00001000" },
+	{ LOCAL1 "[member 1]\naddress = 10.0.0.1\nspi_min = 0x1000\n"
+		 "spi_max = 0x1fff\n[member 2]\naddress = 10.0.0.2\n"
+		 "spi_min = 0x1fff\nspi_max = 0x2fff\n",
+	  ": [member 1] and [member 2] have overlapping SPI ranges" },
+	{ LOCAL1 "spi_labels = yes\n" M1,
+	  ": [cluster] spi_labels needs spi_label_mask" },
+	{ LOCAL1 "spi_labels = yes\nspi_label_mask = 0xff\n" M1,
+	  ": [member 1] spi_label is not set, or 0 under spi_label_mask" },
+	{ LOCAL1 "spi_labels = yes\nspi_label_mask = 0xff\n" M1
+		 "spi_label = 0x101\n",
+	  ": [member 1] spi_label 0x0000000000000101 has bits outside "
+	  "spi_label_mask" },
+	{ LOCAL1 "spi_labels = yes\nspi_label_mask = 0xff\n" M1
+		 "spi_label = 1\n" M2 "spi_label = 1\n",
+	  ": [member 1] and [member 2] have the same spi_label" },
+	{ LOCAL1 "spi_label_mask = 0xfg\n" M1,
+	  ":3: [cluster] spi_label_mask: not a 64-bit number (decimal or 0x "
+	  "hex): \"0xfg\"" },
+
 	/* sections */
 	{ "local_member = 1\n[cluster]\n",
 	  ":1: local_member: not in a section" },
