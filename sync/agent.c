@@ -198,6 +198,7 @@ static void resync(struct sync_agent *a)
 	sync_clock_now(&now);
 	a->resync_due = false;
 	sync_scan_own(&a->tbl, &now, 0, queue_rec, a);
+	sync_scan_own_sas(&a->tbl, &now, queue_rec, a);
 	flush(a);
 	STAT(a, resyncs);
 }
@@ -552,11 +553,24 @@ static void drain_announcements(struct sync_agent *a)
 	for (unsigned int i = 0; i < n; i++) {
 		struct sync_rec r;
 
-		if (!sync_record_of(&a->tbl, &q[i].key, q[i].op, &now, &r))
+		bool sa = q[i].op == SYNC_OP_SA_SET ||
+			  q[i].op == SYNC_OP_SA_DEL;
+
+		if (!(sa ? sync_sa_record_of(&a->tbl, q[i].key.msgid, q[i].op,
+					     &now, &r) :
+			   sync_record_of(&a->tbl, &q[i].key, q[i].op, &now,
+					  &r)))
 			queue_rec(&r, a);
 	}
 	if (overflow)
 		a->resync_due = true;
+}
+
+void sync_announce_sa(struct sync_agent *a, uint32_t spi, enum sync_op op)
+{
+	struct ikefwd_key key = { .msgid = spi };
+
+	sync_announce(a, &key, op);
 }
 
 void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
@@ -631,7 +645,8 @@ static void tick(struct sync_agent *a)
 		a->refresh_mark = clk.mono_ns;
 	}
 	if (now - a->sweep_ms >= SWEEP_EVERY_MS) {
-		int n = sync_sweep(&a->tbl, &clk);
+		int n = sync_sweep(&a->tbl, &clk) +
+			sync_sweep_sas(&a->tbl, &clk);
 
 		a->sweep_ms = now;
 		if (n > 0)
@@ -791,6 +806,7 @@ int sync_agent_start(struct sync_agent **out, const struct ikefwd_cfg *cfg,
 	if (ret)
 		goto fail;
 	a->tbl.table_fd = a->maps.table;
+	a->tbl.sa_fd = a->maps.sa;
 	a->tbl.local = a->local;
 	a->tbl.timeout_sec = cfg->timeout_sec;
 	ret = setup_peers(a, err, errlen);

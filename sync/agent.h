@@ -71,6 +71,10 @@ void sync_agent_stop(struct sync_agent *a);
 void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
 		   enum sync_op op);
 
+/* An SA registration changed (SYNC_OP_SA_SET) or was removed
+ * (SYNC_OP_SA_DEL) in ikefwd_sa: tell the peers. Thread-safe. */
+void sync_announce_sa(struct sync_agent *a, uint32_t spi, enum sync_op op);
+
 void sync_get_stats(struct sync_agent *a, struct sync_stats *out);
 
 #endif /* IKEFWD_SYNC_AGENT_H */

@@ -8,6 +8,7 @@
 
 #include "apply.h"
 #include "ikefwd/member.h"
+#include "ikefwd/sa.h"
 #include "ikefwd/table.h"
 
 #define NS_PER_MS 1000000ULL
@@ -114,6 +115,55 @@ static uint32_t phase1_owner(const struct sync_table *t,
 	return e.owner;
 }
 
+int sync_sa_record_of(const struct sync_table *t, uint32_t spi, enum sync_op op,
+		      const struct sync_clock *now, struct sync_rec *r)
+{
+	struct ikefwd_sa sa;
+
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->key.msgid = spi;
+	if (op == SYNC_OP_SA_DEL)
+		return 0;
+	if (bpf_map_lookup_elem(t->sa_fd, &spi, &sa))
+		return -errno;
+	if (sa.expires_ns && sa.expires_ns <= now->mono_ns)
+		return -ENOENT;
+	r->owner = sa.owner;
+	r->flags = sa.flags & ~IKEFWD_SA_F_SYNCED;
+	r->claim_rt_ms = sync_rt_of_mono(now, sa.created_ns);
+	r->idle_ms =
+		sa.expires_ns ?
+			(uint32_t)((sa.expires_ns - now->mono_ns) / NS_PER_MS) ?:
+			1 :
+			0;
+	return 0;
+}
+
+/* SAs have one writer, their owner's IKE daemon: the last word wins. */
+static int apply_sa(const struct sync_table *t, const struct sync_rec *r,
+		    const struct sync_clock *now)
+{
+	uint32_t spi = r->key.msgid;
+	struct ikefwd_sa sa = {
+		.owner = r->owner,
+		.flags = r->flags | IKEFWD_SA_F_SYNCED,
+		.created_ns = sync_mono_of_rt(now, r->claim_rt_ms),
+		.expires_ns = r->idle_ms ? now->mono_ns + (uint64_t)r->idle_ms *
+								  NS_PER_MS :
+					   0,
+	};
+
+	if (r->op == SYNC_OP_SA_DEL) {
+		if (bpf_map_delete_elem(t->sa_fd, &spi))
+			return errno == ENOENT ? APPLY_NOOP : -errno;
+		return APPLY_CHANGED;
+	}
+	return bpf_map_update_elem(t->sa_fd, &spi, &sa, BPF_ANY) ?
+		       -errno :
+		       APPLY_CHANGED;
+}
+
 int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 	       const struct sync_clock *now, struct sync_rec *answer)
 {
@@ -123,6 +173,8 @@ int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 	bool have;
 	int ret;
 
+	if (r->op == SYNC_OP_SA_SET || r->op == SYNC_OP_SA_DEL)
+		return t->sa_fd >= 0 ? apply_sa(t, r, now) : APPLY_NOOP;
 	if (r->op == SYNC_OP_DEL) {
 		if (bpf_map_delete_elem(t->table_fd, &r->key))
 			return errno == ENOENT ? APPLY_NOOP : -errno;
@@ -329,4 +381,58 @@ int sync_scan_own(const struct sync_table *t, const struct sync_clock *now,
 	struct scan_ctx c = { now, since_mono_ns, fn, ctx };
 
 	return walk(t, scan_one, &c);
+}
+
+int sync_scan_own_sas(const struct sync_table *t, const struct sync_clock *now,
+		      void (*fn)(const struct sync_rec *r, void *ctx),
+		      void *ctx)
+{
+	uint32_t cur, next, *prev = NULL;
+	struct ikefwd_sa sa;
+	struct sync_rec r;
+	int n = 0;
+
+	if (t->sa_fd < 0)
+		return 0;
+	while (!bpf_map_get_next_key(t->sa_fd, prev, &next)) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(t->sa_fd, &cur, &sa) ||
+		    sa.owner != t->local ||
+		    sync_sa_record_of(t, cur, SYNC_OP_SA_SET, now, &r))
+			continue;
+		fn(&r, ctx);
+		n++;
+	}
+	return n;
+}
+
+int sync_sweep_sas(const struct sync_table *t, const struct sync_clock *now)
+{
+	uint32_t cur, next, *prev = NULL, *dead = NULL, *grown;
+	size_t n = 0, cap = 0;
+	struct ikefwd_sa sa;
+	int swept = 0;
+
+	if (t->sa_fd < 0)
+		return 0;
+	while (!bpf_map_get_next_key(t->sa_fd, prev, &next)) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(t->sa_fd, &cur, &sa) ||
+		    !sa.expires_ns || sa.expires_ns > now->mono_ns)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(dead, cap * sizeof(*dead));
+			if (!grown)
+				break;
+			dead = grown;
+		}
+		dead[n++] = cur;
+	}
+	for (size_t i = 0; i < n; i++)
+		swept += !bpf_map_delete_elem(t->sa_fd, &dead[i]);
+	free(dead);
+	return swept;
 }

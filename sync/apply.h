@@ -16,6 +16,7 @@
 
 struct sync_table {
 	int table_fd;
+	int sa_fd; /* ikefwd_sa */
 	uint32_t local; /* this member's id */
 	uint32_t timeout_sec;
 };
@@ -59,6 +60,20 @@ int sync_sweep(const struct sync_table *t, const struct sync_clock *now);
 int sync_scan_own(const struct sync_table *t, const struct sync_clock *now,
 		  uint64_t since_mono_ns,
 		  void (*fn)(const struct sync_rec *r, void *ctx), void *ctx);
+
+/* Calls fn with an SA_SET record for every live SA this member owns;
+ * returns how many. */
+int sync_scan_own_sas(const struct sync_table *t, const struct sync_clock *now,
+		      void (*fn)(const struct sync_rec *r, void *ctx),
+		      void *ctx);
+
+/* Deletes SA registrations whose lifetime is over; returns how many. */
+int sync_sweep_sas(const struct sync_table *t, const struct sync_clock *now);
+
+/* The record that announces SA spi as it is in ikefwd_sa (SYNC_OP_SA_SET)
+ * or its deletion (SYNC_OP_SA_DEL); -ENOENT. */
+int sync_sa_record_of(const struct sync_table *t, uint32_t spi, enum sync_op op,
+		      const struct sync_clock *now, struct sync_rec *r);
 
 /* The record that announces key as it is now in the table; -ENOENT. */
 int sync_record_of(const struct sync_table *t, const struct ikefwd_key *key,

@@ -105,6 +105,11 @@ static int rec_valid(const struct sync_rec *r)
 	switch (r->op) {
 	case SYNC_OP_SET:
 		return r->owner >= 1 && r->owner < IKEFWD_MAX_MEMBERS;
+	case SYNC_OP_SA_SET:
+		return r->owner >= 1 && r->owner < IKEFWD_MAX_MEMBERS &&
+		       r->key.msgid >= 256;
+	case SYNC_OP_SA_DEL:
+		return r->key.msgid >= 256;
 	case SYNC_OP_DEL:
 	case SYNC_OP_REFRESH:
 		return 1;

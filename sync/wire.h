@@ -39,6 +39,10 @@ enum sync_op {
 	SYNC_OP_SET = 1, /* key is owned by owner (claim, change, resync) */
 	SYNC_OP_DEL = 2, /* key deleted by an operator */
 	SYNC_OP_REFRESH = 3, /* key still in use: idle_ms is current */
+	/* ESP SA ownership (ikefwd_sa): key.msgid is the SPI, ispi is zero,
+	 * idle_ms is the registration's remaining lifetime (0: none). */
+	SYNC_OP_SA_SET = 4,
+	SYNC_OP_SA_DEL = 5,
 };
 
 struct sync_rec {

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "apply.h"
+#include "ikefwd/sa.h"
 #include "ikefwd.skel.h"
 #include "wire.h"
 #include "xdp_harness.h"
@@ -29,6 +30,8 @@ static void setup(void)
 {
 	CU_ASSERT_FATAL(harness_open(&h) == 0);
 	tbl.table_fd = bpf_map__fd(h.skel->maps.ikefwd_table);
+	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
+	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
 	tbl.local = 1;
 	tbl.timeout_sec = 120;
 }
@@ -350,6 +353,43 @@ static void test_rehome_sweep_scan(void)
 	}
 }
 
+static void test_sa_records(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans, back;
+	struct ikefwd_sa sa;
+	uint32_t spi = 0xc0000001;
+	int fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
+
+	sync_clock_now(&now);
+	r = rec(SYNC_OP_SA_SET, 0, spi, 3, now.rt_ms - 1000);
+	r.idle_ms = 60000; /* remaining lifetime */
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_FATAL(bpf_map_lookup_elem(fd, &spi, &sa) == 0);
+	CU_ASSERT_EQUAL(sa.owner, 3);
+	CU_ASSERT(sa.flags & IKEFWD_SA_F_SYNCED);
+	CU_ASSERT(sa.expires_ns > now.mono_ns + 59 * NS);
+	/* Not in the IKE table. */
+	CU_ASSERT_EQUAL(harness_table_count(&h), 0);
+	CU_ASSERT_EQUAL(
+		sync_sa_record_of(&tbl, spi, SYNC_OP_SA_SET, &now, &back), 0);
+	CU_ASSERT_EQUAL(back.owner, 3);
+	CU_ASSERT(back.idle_ms > 59000 && back.idle_ms <= 60000);
+
+	/* Expired registrations are swept; live ones stay. */
+	sa.expires_ns = now.mono_ns - 1;
+	CU_ASSERT(bpf_map_update_elem(fd, &spi, &sa, BPF_ANY) == 0);
+	r.key.msgid = spi + 1;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(sync_sweep_sas(&tbl, &now), 1);
+	CU_ASSERT(bpf_map_lookup_elem(fd, &spi, &sa) != 0);
+
+	r.op = SYNC_OP_SA_DEL;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	spi++;
+	CU_ASSERT(bpf_map_lookup_elem(fd, &spi, &sa) != 0);
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -365,6 +405,7 @@ int main(void)
 		T(test_key_file),	T(test_apply_set_refresh_del),
 		T(test_apply_conflict), T(test_apply_phase2_follows_phase1),
 		T(test_rendezvous),	T(test_rehome_sweep_scan),
+		T(test_sa_records),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
