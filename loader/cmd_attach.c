@@ -148,8 +148,11 @@ int cmd_attach(const struct opts *o)
 	struct ikefwd_maps maps;
 	enum ikefwd_xdp_mode want;
 	const char *pin_root = ikefwd_pin_root(o->pin_root);
+	struct ikefwd_config old_cfg;
 	struct datapath dp = {};
 	struct ikefwd_cfg cfg;
+	bool have_old = false;
+	__u32 zero = 0;
 	int n = 0, lock, i, err, ret = 1, unreachable;
 	char msg[512];
 
@@ -166,11 +169,13 @@ int cmd_attach(const struct opts *o)
 		return fail("attach needs root (it loads BPF programs)");
 	if (ikefwd_bpffs_check(pin_root, msg, sizeof(msg)))
 		return fail("%s", msg);
+	/* Before the lock, which creates the pin root: a wrong interface
+	 * leaves nothing behind. */
+	if (check_targets(o, &cfg, t, &n))
+		return 1;
 	lock = ikefwd_lock(pin_root, msg, sizeof(msg));
 	if (lock < 0)
 		return fail("%s", msg);
-	if (check_targets(o, &cfg, t, &n))
-		goto out_unlock;
 
 	err = datapath_preflight(pin_root, cfg.table_size, msg, sizeof(msg));
 	if (err) {
@@ -198,6 +203,11 @@ int cmd_attach(const struct opts *o)
 				fail("%s", msg);
 				goto out_rollback;
 			}
+			/* An upgrade that fails must leave the running
+			 * configuration as it was. */
+			have_old = !bpf_map_lookup_elem(maps.config, &zero,
+							&old_cfg) &&
+				   old_cfg.local_member;
 			err = cluster_apply_config(&maps, &cfg);
 			if (err) {
 				fail("writing the configuration map: %s",
@@ -240,6 +250,8 @@ int cmd_attach(const struct opts *o)
 
 out_rollback:
 	rollback(t, n);
+	if (have_old)
+		bpf_map_update_elem(maps.config, &zero, &old_cfg, BPF_ANY);
 out:
 	ikefwd_maps_close(&maps);
 	datapath_close(&dp);
