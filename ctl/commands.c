@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The command table of ikefwdctl (commands.h). Every key a command sends
+ * is checked here first with the same parsers the rest of ikefwd uses
+ * (lib/table.h), so a typo is a usage error on this side, never a request
+ * the server has to refuse, and cookies go out in their one canonical
+ * form (16 lower-case hex digits).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "ikefwd/member.h"
+#include "output.h"
+#include "table.h"
+
+/* A whole Ethernet frame, as POST receive-packet takes it. */
+#define FRAME_MIN 14
+#define FRAME_MAX 4096
+#define LIST_LIMIT_MAX 1000
+
+static int usage_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int usage_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int parse_cookie(const char *text, char out[COOKIE_HEX_LEN + 1],
+			char *err, size_t errlen)
+{
+	uint8_t ispi[8];
+
+	if (cookie_parse(text, ispi))
+		return usage_err(err, errlen, "cookie '%s': give 16 hex digits",
+				 text);
+	cookie_format(ispi, out);
+	return 0;
+}
+
+static int parse_msgid(const char *text, uint32_t *msgid, char *err,
+		       size_t errlen)
+{
+	if (msgid_parse(text, msgid))
+		return usage_err(err, errlen,
+				 "message id '%s': give a number from 0 to "
+				 "4294967295",
+				 text);
+	return 0;
+}
+
+static int parse_member(const char *text, uint32_t *id, char *err,
+			size_t errlen)
+{
+	if (member_id_parse(text, id))
+		return usage_err(err, errlen,
+				 "member '%s': give an id from 1 to %d", text,
+				 IKEFWD_MAX_MEMBERS - 1);
+	return 0;
+}
+
+/* A whole decimal number in [min, max]. */
+static int parse_range(const char *what, const char *text, long min, long max,
+		       long *out, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (!*text || *end || errno || v < min || v > max)
+		return usage_err(err, errlen,
+				 "%s '%s': give a number from %ld to %ld", what,
+				 text, min, max);
+	*out = v;
+	return 0;
+}
+
+/* The JSON text of a body built with json_pack(); NULL body: -ENOMEM. */
+static int set_body(struct ctl_request *req, json_t *body)
+{
+	if (!body)
+		return -ENOMEM;
+	req->body = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return req->body ? 0 : -ENOMEM;
+}
+
+static void set_path(struct ctl_request *req, const char *method,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_path(struct ctl_request *req, const char *method,
+		     const char *fmt, ...)
+{
+	int n = snprintf(req->path, sizeof(req->path), "%s", CTL_API_BASE);
+	va_list ap;
+
+	req->method = method;
+	va_start(ap, fmt);
+	vsnprintf(req->path + n, sizeof(req->path) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* words[0], words[1]: COOKIE MSGID. */
+struct key {
+	char cookie[COOKIE_HEX_LEN + 1];
+	uint32_t msgid;
+};
+
+static int parse_key(char **words, struct key *k, char *err, size_t errlen)
+{
+	return parse_cookie(words[0], k->cookie, err, errlen) ?:
+		       parse_msgid(words[1], &k->msgid, err, errlen);
+}
+
+/* GET ENDPOINT?cookie=&msg_id= */
+static int build_key_query(const struct ctl_opts *o, struct ctl_request *req,
+			   const char *endpoint, char *err, size_t errlen)
+{
+	struct key k;
+	int ret = parse_key(o->words, &k, err, errlen);
+
+	if (ret)
+		return ret;
+	set_path(req, "GET", "%s?cookie=%s&msg_id=%u", endpoint, k.cookie,
+		 k.msgid);
+	return 0;
+}
+
+/* POST ENDPOINT {"cookie", "msg_id"} */
+static int build_key_post(const struct ctl_opts *o, struct ctl_request *req,
+			  const char *endpoint, char *err, size_t errlen)
+{
+	struct key k;
+	int ret = parse_key(o->words, &k, err, errlen);
+
+	if (ret)
+		return ret;
+	set_path(req, "POST", "%s", endpoint);
+	return set_body(req, json_pack("{s:s, s:I}", "cookie", k.cookie,
+				       "msg_id", (json_int_t)k.msgid));
+}
+
+static int build_list(const struct ctl_opts *o, struct ctl_request *req,
+		      char *err, size_t errlen)
+{
+	char query[128] = "", cookie[COOKIE_HEX_LEN + 1];
+	size_t n = 0;
+	uint32_t owner;
+	long v;
+
+	/* Each filter goes out only when given: the server's defaults are
+	 * the ones docs/api.md promises. */
+	if (o->cookie) {
+		if (parse_cookie(o->cookie, cookie, err, errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&cookie=%s",
+			      cookie);
+	}
+	if (o->owner) {
+		if (parse_member(o->owner, &owner, err, errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&owner=%u", owner);
+	}
+	if (o->phase) {
+		if (parse_range("phase", o->phase, 1, 2, &v, err, errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&phase=%ld", v);
+	}
+	if (o->offset) {
+		if (parse_range("offset", o->offset, 0, UINT32_MAX, &v, err,
+				errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&offset=%ld", v);
+	}
+	if (o->limit) {
+		if (parse_range("limit", o->limit, 1, LIST_LIMIT_MAX, &v, err,
+				errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&limit=%ld", v);
+	}
+	/* The first '&' becomes the '?'. */
+	if (n)
+		query[0] = '?';
+	set_path(req, "GET", "packet-tracking%s", query);
+	return 0;
+}
+
+/* add / set-owner: COOKIE MSGID MEMBER */
+static int build_owned(const struct ctl_opts *o, struct ctl_request *req,
+		       const char *method, char *err, size_t errlen)
+{
+	uint32_t owner;
+	struct key k;
+
+	if (parse_key(o->words, &k, err, errlen) ||
+	    parse_member(o->words[2], &owner, err, errlen))
+		return -EINVAL;
+	set_path(req, method, "packet-tracking");
+	return set_body(req, json_pack("{s:s, s:I, s:I}", "cookie", k.cookie,
+				       "msg_id", (json_int_t)k.msgid, "owner",
+				       (json_int_t)owner));
+}
+
+static int build_add(const struct ctl_opts *o, struct ctl_request *req,
+		     char *err, size_t errlen)
+{
+	return build_owned(o, req, "POST", err, errlen);
+}
+
+static int build_set_owner(const struct ctl_opts *o, struct ctl_request *req,
+			   char *err, size_t errlen)
+{
+	return build_owned(o, req, "PUT", err, errlen);
+}
+
+static int build_del(const struct ctl_opts *o, struct ctl_request *req,
+		     char *err, size_t errlen)
+{
+	int ret = build_key_query(o, req, "packet-tracking", err, errlen);
+
+	req->method = "DELETE";
+	return ret;
+}
+
+static int build_flush(const struct ctl_opts *o, struct ctl_request *req,
+		       char *err, size_t errlen)
+{
+	set_path(req, "DELETE", "packet-tracking?flush=true");
+	return 0;
+}
+
+static int build_cookie(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	char cookie[COOKIE_HEX_LEN + 1];
+
+	if (parse_cookie(o->words[0], cookie, err, errlen))
+		return -EINVAL;
+	set_path(req, "GET", "cookie?cookie=%s", cookie);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* --hex: the digits, with any blanks or colons of a pasted dump dropped,
+ * as lower case. The frame's length is checked here as the server would. */
+static int frame_hex_from_text(const char *text, char **out, char *err,
+			       size_t errlen)
+{
+	size_t n = 0, len = strlen(text);
+	char *hex = malloc(len + 1);
+
+	if (!hex)
+		return -ENOMEM;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == ':')
+			continue;
+		if (hexval(*p) < 0) {
+			free(hex);
+			return usage_err(err, errlen,
+					 "--hex: '%c' is not a hex digit", *p);
+		}
+		hex[n++] = *p | 0x20; /* lower case */
+	}
+	hex[n] = '\0';
+	if (n % 2 || n / 2 < FRAME_MIN || n / 2 > FRAME_MAX) {
+		free(hex);
+		return usage_err(err, errlen,
+				 "--hex: give a whole frame, %d to %d bytes "
+				 "(an even number of hex digits)",
+				 FRAME_MIN, FRAME_MAX);
+	}
+	*out = hex;
+	return 0;
+}
+
+/* --file: the raw bytes of a frame, as hex. */
+static int frame_hex_from_file(const char *path, char **out, char *err,
+			       size_t errlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	uint8_t frame[FRAME_MAX + 1];
+	size_t n = 0;
+	ssize_t got;
+	char *hex;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	/* One byte more than a frame may have, to tell "too long". */
+	while (n < sizeof(frame) &&
+	       (got = read(fd, frame + n, sizeof(frame) - n)) != 0) {
+		if (got < 0) {
+			int ret = -errno;
+
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			return ret;
+		}
+		n += got;
+	}
+	close(fd);
+	if (n < FRAME_MIN || n > FRAME_MAX)
+		return usage_err(err, errlen,
+				 "%s: %s; a frame is %d to %d bytes", path,
+				 n > FRAME_MAX ? "too long" : "too short",
+				 FRAME_MIN, FRAME_MAX);
+	hex = malloc(2 * n + 1);
+	if (!hex)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[frame[i] >> 4];
+		hex[2 * i + 1] = digits[frame[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	*out = hex;
+	return 0;
+}
+
+static int build_receive(const struct ctl_opts *o, struct ctl_request *req,
+			 char *err, size_t errlen)
+{
+	char *hex = NULL;
+	int ret;
+
+	if (!o->hex == !o->file)
+		return usage_err(err, errlen,
+				 "receive-packet: give --hex HEX or "
+				 "--file FRAME.bin");
+	ret = o->hex ? frame_hex_from_text(o->hex, &hex, err, errlen) :
+		       frame_hex_from_file(o->file, &hex, err, errlen);
+	if (ret)
+		return ret;
+	set_path(req, "POST", "receive-packet");
+	ret = set_body(req, json_pack("{s:s}", "frame_hex", hex));
+	free(hex);
+	return ret;
+}
+
+static int build_ha(const struct ctl_opts *o, struct ctl_request *req,
+		    char *err, size_t errlen)
+{
+	uint32_t active;
+
+	if (!o->active)
+		return usage_err(err, errlen,
+				 "ha: give the active member: --active N");
+	if (parse_member(o->active, &active, err, errlen))
+		return -EINVAL;
+	set_path(req, "PUT", "ha-ownership");
+	return set_body(req, json_pack("{s:s, s:I}", "mode", "ha",
+				       "active_member", (json_int_t)active));
+}
+
+static int build_load_sharing(const struct ctl_opts *o, struct ctl_request *req,
+			      char *err, size_t errlen)
+{
+	set_path(req, "PUT", "ha-ownership");
+	return set_body(req, json_pack("{s:s}", "mode", "load-sharing"));
+}
+
+static int build_resolve(const struct ctl_opts *o, struct ctl_request *req,
+			 char *err, size_t errlen)
+{
+	return build_key_query(o, req, "cookie-resolution", err, errlen);
+}
+
+static int build_search(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	return build_key_query(o, req, "table-search", err, errlen);
+}
+
+static int build_owner(const struct ctl_opts *o, struct ctl_request *req,
+		       char *err, size_t errlen)
+{
+	return build_key_query(o, req, "ownership-check", err, errlen);
+}
+
+static int build_exists(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	return build_key_query(o, req, "table-verification", err, errlen);
+}
+
+static int build_local(const struct ctl_opts *o, struct ctl_request *req,
+		       char *err, size_t errlen)
+{
+	return build_key_post(o, req, "local-handling", err, errlen);
+}
+
+static int build_take(const struct ctl_opts *o, struct ctl_request *req,
+		      char *err, size_t errlen)
+{
+	return build_key_post(o, req, "take-ownership", err, errlen);
+}
+
+static int build_create(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	return build_key_post(o, req, "entry-creation", err, errlen);
+}
+
+static int build_forward(const struct ctl_opts *o, struct ctl_request *req,
+			 char *err, size_t errlen)
+{
+	uint32_t member;
+	struct key k;
+
+	if (parse_key(o->words, &k, err, errlen) ||
+	    parse_member(o->words[2], &member, err, errlen))
+		return -EINVAL;
+	set_path(req, "POST", "remote-forward");
+	return set_body(req, json_pack("{s:s, s:I, s:I}", "cookie", k.cookie,
+				       "msg_id", (json_int_t)k.msgid, "member",
+				       (json_int_t)member));
+}
+
+static int build_initiate(const struct ctl_opts *o, struct ctl_request *req,
+			  char *err, size_t errlen)
+{
+	char cookie[COOKIE_HEX_LEN + 1];
+	uint32_t msgid;
+
+	if (parse_cookie(o->words[0], cookie, err, errlen))
+		return -EINVAL;
+	set_path(req, "POST", "initiate-negotiation");
+	/* Without a MSGID the server starts Phase 1 (msg_id 0). */
+	if (o->nr_words == 1)
+		return set_body(req, json_pack("{s:s}", "cookie", cookie));
+	if (parse_msgid(o->words[1], &msgid, err, errlen))
+		return -EINVAL;
+	return set_body(req, json_pack("{s:s, s:I}", "cookie", cookie, "msg_id",
+				       (json_int_t)msgid));
+}
+
+static int build_members(const struct ctl_opts *o, struct ctl_request *req,
+			 char *err, size_t errlen)
+{
+	set_path(req, "GET", "members");
+	return 0;
+}
+
+static int build_member(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	const char *state = o->words[1];
+	uint32_t id;
+
+	if (parse_member(o->words[0], &id, err, errlen))
+		return -EINVAL;
+	if (strcmp(state, "alive") && strcmp(state, "dead"))
+		return usage_err(err, errlen,
+				 "member: '%s': give alive or dead", state);
+	set_path(req, "PUT", "members");
+	return set_body(req, json_pack("{s:I, s:b}", "id", (json_int_t)id,
+				       "alive", !strcmp(state, "alive")));
+}
+
+static int build_config(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	set_path(req, "GET", "config");
+	return 0;
+}
+
+static int build_stats(const struct ctl_opts *o, struct ctl_request *req,
+		       char *err, size_t errlen)
+{
+	set_path(req, "GET", "stats");
+	return 0;
+}
+
+static int build_health(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	set_path(req, "GET", "health");
+	return 0;
+}
+
+static int build_metrics(const struct ctl_opts *o, struct ctl_request *req,
+			 char *err, size_t errlen)
+{
+	/* Prometheus scrapes the server root, not the API's base path. */
+	req->method = "GET";
+	snprintf(req->path, sizeof(req->path), "/metrics");
+	return 0;
+}
+
+#define LIST_OPTS                                                          \
+	(CTL_OPT_COOKIE | CTL_OPT_OWNER | CTL_OPT_PHASE | CTL_OPT_OFFSET | \
+	 CTL_OPT_LIMIT)
+
+/* In the order of the usage text: the table first, then the two flows of
+ * docs/api.md, then the cluster. */
+const struct ctl_command ctl_commands[] = {
+	{ "list",
+	  "[--cookie C] [--owner N] [--phase 1|2] [--offset N] [--limit N]",
+	  "entries of the ownership table", LIST_OPTS, 0, 0, build_list,
+	  print_entry_page },
+	{ "add", "COOKIE MSGID MEMBER", "add an entry owned by MEMBER", 0, 3, 3,
+	  build_add, print_entry },
+	{ "set-owner", "COOKIE MSGID MEMBER", "give an entry another owner", 0,
+	  3, 3, build_set_owner, print_entry },
+	{ "del", "COOKIE MSGID", "delete an entry", 0, 2, 2, build_del,
+	  print_deleted },
+	{ "flush", "", "delete every entry", 0, 0, 0, build_flush,
+	  print_deleted },
+	{ "cookie", "COOKIE", "the Phase 1 and Phase 2 entries of a cookie", 0,
+	  1, 1, build_cookie, print_cookie_entries },
+	{ "receive-packet", "(--hex HEX | --file FRAME.bin)",
+	  "run a frame through the data path", CTL_OPT_HEX | CTL_OPT_FILE, 0, 0,
+	  build_receive, print_verdict },
+	{ "ha", "--active N", "high availability mode, N the active member",
+	  CTL_OPT_ACTIVE, 0, 0, build_ha, print_config },
+	{ "load-sharing", "", "load-sharing mode", 0, 0, 0, build_load_sharing,
+	  print_config },
+	{ "resolve", "COOKIE MSGID",
+	  "the entry that decides a packet (exact, else Phase 1)", 0, 2, 2,
+	  build_resolve, print_resolution },
+	{ "search", "COOKIE MSGID", "the exact entry", 0, 2, 2, build_search,
+	  print_entry },
+	{ "owner", "COOKIE MSGID", "who owns a negotiation", 0, 2, 2,
+	  build_owner, print_ownership },
+	{ "local", "COOKIE MSGID", "handle a negotiation on this member", 0, 2,
+	  2, build_local, print_entry },
+	{ "forward", "COOKIE MSGID MEMBER", "hand a negotiation to MEMBER", 0,
+	  3, 3, build_forward, print_entry },
+	{ "take", "COOKIE MSGID", "take a new negotiation (409 if owned)", 0, 2,
+	  2, build_take, print_entry },
+	{ "initiate", "COOKIE [MSGID]",
+	  "start a negotiation from here (MSGID 0 if left out)", 0, 1, 2,
+	  build_initiate, print_entry },
+	{ "exists", "COOKIE MSGID", "whether an entry exists", 0, 2, 2,
+	  build_exists, print_exists },
+	{ "create", "COOKIE MSGID", "create an entry owned here", 0, 2, 2,
+	  build_create, print_entry },
+	{ "members", "", "the cluster's members", 0, 0, 0, build_members,
+	  print_members },
+	{ "member", "ID alive|dead", "mark a member alive or dead", 0, 2, 2,
+	  build_member, print_member },
+	{ "config", "", "the data path's configuration", 0, 0, 0, build_config,
+	  print_config },
+	{ "stats", "", "counters and table occupancy", 0, 0, 0, build_stats,
+	  print_stats },
+	{ "health", "", "whether the daemon and its maps are there", 0, 0, 0,
+	  build_health, print_health },
+	{ "metrics", "", "the Prometheus text", 0, 0, 0, build_metrics, NULL },
+};
+
+const size_t ctl_nr_commands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);
+
+const struct ctl_command *ctl_command_find(const char *name)
+{
+	for (size_t i = 0; i < ctl_nr_commands; i++)
+		if (!strcmp(ctl_commands[i].name, name))
+			return &ctl_commands[i];
+	return NULL;
+}
+
+int ctl_request_build(const struct ctl_opts *o, struct ctl_request *req,
+		      char *err, size_t errlen)
+{
+	const struct ctl_command *c = o->cmd;
+
+	memset(req, 0, sizeof(*req));
+	if (o->nr_words < c->min_words || o->nr_words > c->max_words)
+		return usage_err(err, errlen, "usage: ikefwdctl %s%s%s",
+				 c->name, c->synopsis[0] ? " " : "",
+				 c->synopsis);
+	return c->build(o, req, err, errlen);
+}
+
+void ctl_request_free(struct ctl_request *req)
+{
+	free(req->body);
+	req->body = NULL;
+}
