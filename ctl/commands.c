@@ -159,7 +159,7 @@ static int build_list(const struct ctl_opts *o, struct ctl_request *req,
 	char query[128] = "", cookie[COOKIE_HEX_LEN + 1];
 	size_t n = 0;
 	uint32_t owner;
-	long v;
+	long v = 0;
 
 	/* Each filter goes out only when given: the server's defaults are
 	 * the ones docs/api.md promises. */

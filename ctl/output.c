@@ -141,7 +141,9 @@ static void owner_text(const json_t *owner, char *out, size_t len)
 	}
 	field_text(owner, "member", id, sizeof(id));
 	field_text(owner, "address", addr, sizeof(addr));
-	snprintf(out, len, "member %s (%s)", id, addr);
+	/* For display: a long address may be cut, and that is fine. */
+	if (snprintf(out, len, "member %s (%s)", id, addr) >= (int)len)
+		out[len - 1] = '\0';
 }
 
 /* "0011223344556677/1" */

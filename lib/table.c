@@ -187,6 +187,7 @@ static const struct {
 	{ IKEFWD_F_PHASE2, "phase2" },	   { IKEFWD_F_CLAIMED, "claimed" },
 	{ IKEFWD_F_OUTBOUND, "outbound" }, { IKEFWD_F_STATIC, "static" },
 	{ IKEFWD_F_SYNCED, "synced" },	   { IKEFWD_F_TAKEOVER, "takeover" },
+	{ IKEFWD_F_LABEL, "label" },
 };
 
 const char *entry_flag_name(uint32_t bit)

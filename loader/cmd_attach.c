@@ -96,7 +96,9 @@ static void record_iface(const struct ikefwd_maps *m, const struct target *t)
 		rec.flags |= old.flags & IKEFWD_IFACE_TC_HOOK_OURS;
 	if (t->tc_hook_created)
 		rec.flags |= IKEFWD_IFACE_TC_HOOK_OURS;
-	snprintf(rec.name, sizeof(rec.name), "%s", t->name);
+	_Static_assert(sizeof(rec.name) == sizeof(t->name), "name sizes");
+	memcpy(rec.name, t->name, sizeof(rec.name));
+	rec.name[sizeof(rec.name) - 1] = '\0';
 	bpf_map_update_elem(m->ifaces, &key, &rec, BPF_ANY);
 }
 

@@ -885,3 +885,22 @@ void sync_get_stats(struct sync_agent *a, struct sync_stats *out)
 	*out = a->stats;
 	pthread_mutex_unlock(&a->lock);
 }
+
+size_t sync_stats_list(struct sync_agent *a, const char **names,
+		       uint64_t *values, size_t max)
+{
+	struct sync_stats st;
+	size_t n = 0;
+
+	if (!a)
+		return 0;
+	sync_get_stats(a, &st);
+#define SYNC_STAT_PAIR(name)           \
+	if (n < max) {                 \
+		names[n] = #name;      \
+		values[n++] = st.name; \
+	}
+	SYNC_STATS_LIST(SYNC_STAT_PAIR)
+#undef SYNC_STAT_PAIR
+	return n;
+}

@@ -77,4 +77,9 @@ void sync_announce_sa(struct sync_agent *a, uint32_t spi, enum sync_op op);
 
 void sync_get_stats(struct sync_agent *a, struct sync_stats *out);
 
+/* The same as name/value pairs (at most max); returns how many. NULL
+ * agent: 0. */
+size_t sync_stats_list(struct sync_agent *a, const char **names,
+		       uint64_t *values, size_t max);
+
 #endif /* IKEFWD_SYNC_AGENT_H */

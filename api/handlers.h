@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The endpoints' implementations. Each runs on the maps pinned under the
+ * pin root, opened for this one request (so that a data path re-attached
+ * meanwhile is the one used, never a stale copy), and fills a response.
+ */
+#ifndef IKEFWD_API_HANDLERS_H
+#define IKEFWD_API_HANDLERS_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ikefwd/config.h"
+#include "ikefwd/member.h"
+#include "pinned.h"
+#include "request.h"
+#include "resp.h"
+
+/* What outlives a request: shared by every connection's thread. */
+struct api_state {
+	char pin_root[PATH_MAX];
+	uint64_t started_ns; /* CLOCK_MONOTONIC */
+	/* One receive-packet at a time: the counter deltas of a run must
+	 * not include another request's run. */
+	pthread_mutex_t packet_lock;
+	void (*changed)(void *ctx, const struct ikefwd_key *key, bool deleted);
+	void *changed_ctx;
+	size_t (*sync_counters)(void *ctx, const char **names, uint64_t *values,
+				size_t max);
+	void *sync_ctx;
+};
+
+/* One request. */
+struct api_ctx {
+	struct api_state *st;
+	struct ikefwd_maps maps;
+	int maps_err; /* 0, or why the maps could not be opened */
+	char maps_msg[256];
+	struct ikefwd_config cfg; /* the data path's, read at the start */
+	bool members_read;
+	struct ikefwd_member members[IKEFWD_MAX_MEMBERS]; /* by id */
+};
+
+typedef void api_handler(struct api_ctx *c, const struct api_args *a,
+			 struct api_resp *r);
+
+/* Runs the operation: opens the maps, calls its handler. */
+void api_dispatch(struct api_state *st, const struct api_call *call,
+		  struct api_resp *r);
+
+/* Tells whoever listens (the sync agent) that the API changed key. */
+void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted);
+
+/* ep_table.c: the ownership table. */
+api_handler ep_tracking_list, ep_tracking_add, ep_tracking_set, ep_tracking_del,
+	ep_cookie, ep_cookie_resolution, ep_table_search, ep_ownership_check,
+	ep_local_handling, ep_remote_forward, ep_take_ownership,
+	ep_initiate_negotiation, ep_table_verification, ep_entry_creation;
+/* ep_packet.c */
+api_handler ep_receive_packet;
+/* ep_cluster.c: members and the configuration record. */
+api_handler ep_members_list, ep_members_set, ep_config, ep_ha_ownership;
+/* ep_stats.c */
+api_handler ep_stats, ep_health, ep_metrics;
+
+#endif /* IKEFWD_API_HANDLERS_H */
