@@ -28,6 +28,9 @@ struct api_opts {
 	 * sync agent announces these to the peers. */
 	void (*changed)(void *ctx, const struct ikefwd_key *key, bool deleted);
 	void *changed_ctx;
+	/* Likewise after every change to the inbound SA table (ikefwd_sa),
+	 * with changed_ctx; may be NULL. */
+	void (*sa_changed)(void *ctx, uint32_t spi, bool deleted);
 	/* The sync agent's counters, shown under "sync" by stats and as
 	 * ikefwd_sync_<name>_total by /metrics; may be NULL. Fills at most
 	 * max names and values, returns how many. */

@@ -22,6 +22,8 @@ enum kind {
 	K_MODE, /* "ha" or "load-sharing" */
 	K_HEX, /* a frame */
 	K_BASE64, /* a frame */
+	K_SPI, /* API_SPI_MIN..2^32-1 */
+	K_SPIS, /* a JSON array of 1..API_SPIS_MAX K_SPI, no repeats */
 };
 
 static const struct {
@@ -42,6 +44,9 @@ static const struct {
 	[ARG_ACTIVE_MEMBER] = { "active_member", K_MEMBER },
 	[ARG_FRAME_HEX] = { "frame_hex", K_HEX },
 	[ARG_FRAME_BASE64] = { "frame_base64", K_BASE64 },
+	[ARG_SPI] = { "spi", K_SPI },
+	[ARG_SPIS] = { "spis", K_SPIS },
+	[ARG_LIFETIME_S] = { "lifetime_s", K_U32 },
 };
 
 const char *args_name(enum api_arg arg)
@@ -93,6 +98,13 @@ static int bad_value(enum api_arg arg, struct api_error *err)
 		return api_fail(
 			err, 400,
 			"%s: give the frame in padded base64 (RFC 4648)", name);
+	case K_SPI:
+		return api_fail(err, 400, "%s: give an SPI from %d to %u", name,
+				API_SPI_MIN, UINT32_MAX);
+	case K_SPIS:
+		return api_fail(err, 400,
+				"%s: give an array of 1 to %d SPIs (%d to %u)",
+				name, API_SPIS_MAX, API_SPI_MIN, UINT32_MAX);
 	}
 	return api_fail(err, 400, "%s: bad value", name);
 }
@@ -124,6 +136,9 @@ static void set_u32(struct api_args *a, enum api_arg arg, uint32_t v)
 	case ARG_ACTIVE_MEMBER:
 		a->active_member = v;
 		break;
+	case ARG_LIFETIME_S:
+		a->lifetime_s = v;
+		break;
 	default:
 		break;
 	}
@@ -140,6 +155,54 @@ static int set_bool(struct api_args *a, enum api_arg arg, bool v,
 		a->flush = v;
 	else if (arg == ARG_ALIVE)
 		a->alive = v;
+	return 0;
+}
+
+/* One SPI: what (a name, "spis[2]") and why it is refused, if it is. */
+static int check_spi(const char *what, bool negative, uint64_t v,
+		     struct api_error *err)
+{
+	if (negative || v > UINT32_MAX)
+		return api_fail(err, 400, "%s: give an SPI from %d to %u", what,
+				API_SPI_MIN, UINT32_MAX);
+	if (v == 0)
+		return api_fail(err, 400,
+				"%s: SPI 0 is not valid (give %d to %u)", what,
+				API_SPI_MIN, UINT32_MAX);
+	if (v < API_SPI_MIN)
+		return api_fail(err, 400,
+				"%s: SPI %u is reserved (1 to 255, RFC 4303); "
+				"give %d to %u",
+				what, (uint32_t)v, API_SPI_MIN, UINT32_MAX);
+	return 0;
+}
+
+static int set_spis(struct api_args *a, json_t *arr, struct api_error *err)
+{
+	char what[32];
+	size_t i, j;
+	json_t *v;
+
+	if (!json_is_array(arr) || !json_array_size(arr) ||
+	    json_array_size(arr) > API_SPIS_MAX)
+		return bad_value(ARG_SPIS, err);
+	json_array_foreach(arr, i, v)
+	{
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+
+		snprintf(what, sizeof(what), "spis[%zu]", i);
+		if (check_spi(what, n < 0, n < 0 ? 0 : (uint64_t)n, err))
+			return -1;
+		for (j = 0; j < i; j++)
+			if (a->spis[j] == (uint32_t)n)
+				return api_fail(
+					err, 400,
+					"spis: SPI %u (0x%08x) is given "
+					"twice",
+					(uint32_t)n, (uint32_t)n);
+		a->spis[i] = n;
+	}
+	a->nr_spis = json_array_size(arr);
 	return 0;
 }
 
@@ -164,6 +227,12 @@ static int set_number(struct api_args *a, enum api_arg arg, bool negative,
 		break;
 	case K_U32:
 		break;
+	case K_SPI:
+		if (check_spi(descs[arg].name, negative, v, err))
+			return -1;
+		a->spis[0] = v;
+		a->nr_spis = 1;
+		return 0;
 	default:
 		return bad_value(arg, err);
 	}
@@ -241,6 +310,7 @@ static int set_query_value(struct api_args *a, enum api_arg arg,
 	case K_MEMBER:
 	case K_PHASE:
 	case K_LIMIT:
+	case K_SPI:
 		if (parse_decimal(text, &v))
 			return bad_value(arg, err);
 		return set_number(a, arg, false, v, err);
@@ -350,6 +420,7 @@ static int set_json(struct api_args *a, enum api_arg arg, json_t *v,
 	case K_MEMBER:
 	case K_PHASE:
 	case K_LIMIT:
+	case K_SPI:
 		/* 1.0 is a real, not an integer: refused as a wrong type. */
 		if (!json_is_integer(v))
 			return bad_value(arg, err);
@@ -360,6 +431,8 @@ static int set_json(struct api_args *a, enum api_arg arg, json_t *v,
 		if (!json_is_boolean(v))
 			return bad_value(arg, err);
 		return set_bool(a, arg, json_is_true(v), err);
+	case K_SPIS:
+		return set_spis(a, v, err);
 	default:
 		if (!json_is_string(v))
 			return bad_value(arg, err);

@@ -29,12 +29,21 @@ static api_handler *const handlers[OP__MAX] = {
 	[OP_STATS] = ep_stats,
 	[OP_HEALTH] = ep_health,
 	[OP_METRICS] = ep_metrics,
+	[OP_SA_LIST] = ep_sa_list,
+	[OP_SA_ADD] = ep_sa_add,
+	[OP_SA_DEL] = ep_sa_del,
 };
 
 void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted)
 {
 	if (c->st->changed)
 		c->st->changed(c->st->changed_ctx, key, deleted);
+}
+
+void api_sa_changed(struct api_ctx *c, uint32_t spi, bool deleted)
+{
+	if (c->st->sa_changed)
+		c->st->sa_changed(c->st->changed_ctx, spi, deleted);
 }
 
 void api_dispatch(struct api_state *st, const struct api_call *call,

@@ -29,6 +29,10 @@
 /* GET packet-tracking: page size. */
 #define API_LIMIT_DEFAULT 100
 #define API_LIMIT_MAX 1000
+/* sa: SPIs 1..255 are reserved (RFC 4303), 0 is never an SPI. */
+#define API_SPI_MIN 256
+/* POST sa: at most this many SPIs in one request. */
+#define API_SPIS_MAX 64
 
 enum api_method {
 	API_GET = 1 << 0,
@@ -62,6 +66,9 @@ enum api_op {
 	OP_STATS,
 	OP_HEALTH,
 	OP_METRICS,
+	OP_SA_LIST,
+	OP_SA_ADD,
+	OP_SA_DEL,
 	OP__MAX
 };
 
@@ -81,6 +88,9 @@ enum api_arg {
 	ARG_ACTIVE_MEMBER,
 	ARG_FRAME_HEX,
 	ARG_FRAME_BASE64,
+	ARG_SPI,
+	ARG_SPIS,
+	ARG_LIFETIME_S,
 	ARG__MAX
 };
 
@@ -97,6 +107,9 @@ struct api_args {
 	uint32_t limit;
 	uint32_t active_member;
 	uint32_t mode; /* enum ikefwd_mode */
+	uint32_t lifetime_s;
+	uint32_t nr_spis; /* spi (one) or spis (1..API_SPIS_MAX) */
+	uint32_t spis[API_SPIS_MAX];
 	bool flush;
 	bool alive;
 	size_t frame_len;

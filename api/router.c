@@ -71,6 +71,12 @@ static const struct endpoint endpoints[OP__MAX] = {
 	[OP_STATS] = { EP("stats", GET) },
 	[OP_HEALTH] = { EP("health", GET) },
 	[OP_METRICS] = { EP(API_METRICS_PATH, GET) },
+	[OP_SA_LIST] = { EP("sa", GET), .query = ARG(SPI) | ARG(OWNER) },
+	/* One of spi and spis (check_combination). */
+	[OP_SA_ADD] = { EP("sa", POST), .body = ARG(SPI) | ARG(SPIS) |
+						ARG(OWNER) | ARG(LIFETIME_S) },
+	[OP_SA_DEL] = { EP("sa", DELETE), .query = ARG(SPI),
+			.required = ARG(SPI) },
 };
 
 static const struct {
@@ -253,6 +259,10 @@ static int check_combination(enum api_op op, const struct api_args *a,
 			return api_fail(
 				err, 400,
 				"give one of frame_hex and frame_base64");
+		return 0;
+	case OP_SA_ADD:
+		if (!!(a->have & ARG(SPI)) == !!(a->have & ARG(SPIS)))
+			return api_fail(err, 400, "give one of spi and spis");
 		return 0;
 	case OP_HA_OWNERSHIP:
 		if (a->mode == IKEFWD_MODE_HA &&

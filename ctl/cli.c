@@ -25,7 +25,8 @@ enum {
 
 /* Command options, in CTL_OPT_* bit order. */
 static const char *const cmd_opt_names[] = {
-	"cookie", "owner", "phase", "offset", "limit", "hex", "file", "active",
+	"cookie", "owner", "phase",  "offset", "limit",
+	"hex",	  "file",  "active", "spi",    "lifetime",
 };
 
 static const struct option longopts[] = {
@@ -46,6 +47,8 @@ static const struct option longopts[] = {
 	{ "hex", required_argument, NULL, OPT_CMD + 5 },
 	{ "file", required_argument, NULL, OPT_CMD + 6 },
 	{ "active", required_argument, NULL, OPT_CMD + 7 },
+	{ "spi", required_argument, NULL, OPT_CMD + 8 },
+	{ "lifetime", required_argument, NULL, OPT_CMD + 9 },
 	{}
 };
 
@@ -90,9 +93,10 @@ static int take_option(int c, char **argv, struct ctl_opts *o, char *err,
 		       size_t errlen)
 {
 	/* The command options' values, in CTL_OPT_* bit order. */
-	const char **const values[] = { &o->cookie, &o->owner, &o->phase,
-					&o->offset, &o->limit, &o->hex,
-					&o->file,   &o->active };
+	const char **const values[] = { &o->cookie,  &o->owner,	 &o->phase,
+					&o->offset,  &o->limit,	 &o->hex,
+					&o->file,    &o->active, &o->spi,
+					&o->lifetime };
 	char *end;
 	long v;
 
@@ -137,7 +141,8 @@ static int take_option(int c, char **argv, struct ctl_opts *o, char *err,
 		return usage_err(err, errlen, "unknown option '%s'",
 				 argv[optind - 1]);
 	}
-	if (c >= OPT_CMD && c < OPT_CMD + 8) {
+	if (c >= OPT_CMD &&
+	    c < OPT_CMD + (int)(sizeof(values) / sizeof(values[0]))) {
 		*values[c - OPT_CMD] = optarg;
 		o->given |= 1u << (c - OPT_CMD);
 		return 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -23,6 +24,9 @@
 #define FRAME_MIN 14
 #define FRAME_MAX 4096
 #define LIST_LIMIT_MAX 1000
+/* POST sa: SPIs 256..2^32-1 (1..255 are reserved), 64 in one request. */
+#define SPI_MIN 256
+#define SPIS_MAX 64
 
 static int usage_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -512,6 +516,189 @@ static int build_metrics(const struct ctl_opts *o, struct ctl_request *req,
 	return 0;
 }
 
+/* An SPI, in decimal or as 0x and hex digits. */
+static int parse_spi(const char *text, uint32_t *spi, char *err, size_t errlen)
+{
+	bool hex = !strncasecmp(text, "0x", 2);
+	const char *digits = hex ? text + 2 : text;
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (!*digits || *end || errno || *digits == '-' || *digits == '+' ||
+	    v < SPI_MIN || v > UINT32_MAX)
+		return usage_err(err, errlen,
+				 "SPI '%s': give a number from %d to "
+				 "4294967295 (or 0x100 to 0xffffffff)",
+				 text, SPI_MIN);
+	*spi = v;
+	return 0;
+}
+
+/* sa list [--spi N] [--owner N]: GET sa?spi=&owner= */
+static int build_sa_list(const struct ctl_opts *o, struct ctl_request *req,
+			 char *err, size_t errlen)
+{
+	char query[64] = "";
+	uint32_t spi, owner;
+	size_t n = 0;
+
+	if (o->nr_words != 1)
+		return usage_err(err, errlen,
+				 "usage: ikefwdctl sa list [--spi N] "
+				 "[--owner N]");
+	if (o->lifetime)
+		return usage_err(err, errlen, "sa list: no option --lifetime");
+	if (o->spi) {
+		if (parse_spi(o->spi, &spi, err, errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&spi=%u", spi);
+	}
+	if (o->owner) {
+		if (parse_member(o->owner, &owner, err, errlen))
+			return -EINVAL;
+		n += snprintf(query + n, sizeof(query) - n, "&owner=%u", owner);
+	}
+	if (n)
+		query[0] = '?';
+	set_path(req, "GET", "sa%s", query);
+	return 0;
+}
+
+/* sa add SPI [SPI...] [--owner N] [--lifetime S]: POST sa with "spi" for
+ * one, "spis" for more; owner and lifetime_s only when given. */
+static int build_sa_add(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	json_t *body, *spis = NULL;
+	uint32_t spi, owner;
+	long lifetime;
+
+	if (o->nr_words < 2 || o->nr_words > SPIS_MAX + 1)
+		return usage_err(err, errlen,
+				 "usage: ikefwdctl sa add SPI [SPI...] "
+				 "[--owner N] [--lifetime S] (1 to %d SPIs)",
+				 SPIS_MAX);
+	if (o->spi)
+		return usage_err(err, errlen,
+				 "sa add: give the SPIs as words, not --spi");
+	if (o->owner && parse_member(o->owner, &owner, err, errlen))
+		return -EINVAL;
+	if (o->lifetime && parse_range("lifetime", o->lifetime, 0, UINT32_MAX,
+				       &lifetime, err, errlen))
+		return -EINVAL;
+	body = json_object();
+	if (!body)
+		return -ENOMEM;
+	if (o->nr_words > 2) {
+		spis = json_array();
+		json_object_set_new(body, "spis", spis);
+	}
+	for (int i = 1; i < o->nr_words; i++) {
+		if (parse_spi(o->words[i], &spi, err, errlen)) {
+			json_decref(body);
+			return -EINVAL;
+		}
+		if (spis)
+			json_array_append_new(spis, json_integer(spi));
+		else
+			json_object_set_new(body, "spi", json_integer(spi));
+	}
+	if (o->owner)
+		json_object_set_new(body, "owner", json_integer(owner));
+	if (o->lifetime)
+		json_object_set_new(body, "lifetime_s", json_integer(lifetime));
+	set_path(req, "POST", "sa");
+	return set_body(req, body);
+}
+
+/* sa del SPI: DELETE sa?spi= */
+static int build_sa_del(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	uint32_t spi;
+
+	if (o->nr_words != 2)
+		return usage_err(err, errlen, "usage: ikefwdctl sa del SPI");
+	if (o->spi || o->owner || o->lifetime)
+		return usage_err(err, errlen, "sa del: give the SPI only");
+	if (parse_spi(o->words[1], &spi, err, errlen))
+		return -EINVAL;
+	set_path(req, "DELETE", "sa?spi=%u", spi);
+	return 0;
+}
+
+static int build_sa(const struct ctl_opts *o, struct ctl_request *req,
+		    char *err, size_t errlen)
+{
+	const char *sub = o->words[0];
+
+	if (!strcmp(sub, "list"))
+		return build_sa_list(o, req, err, errlen);
+	if (!strcmp(sub, "add"))
+		return build_sa_add(o, req, err, errlen);
+	if (!strcmp(sub, "del"))
+		return build_sa_del(o, req, err, errlen);
+	return usage_err(err, errlen, "sa: '%s': give list, add or del", sub);
+}
+
+/* The answers of sa: {"deleted": 1}, or {"sas": [SA...]} (with "total"
+ * for a list), one SA a line. */
+static int print_sa(const json_t *answer, FILE *out)
+{
+	const json_t *sas = json_object_get(answer, "sas"), *sa;
+	size_t i;
+
+	if (json_object_get(answer, "deleted"))
+		return print_deleted(answer, out);
+	if (!json_is_array(sas))
+		return -EPROTO;
+	fprintf(out, "%-10s  %-10s  %-6s  %-15s  %-5s  %-9s  %s\n", "SPI",
+		"SPI_HEX", "OWNER", "ADDRESS", "LOCAL", "REMAINING", "FLAGS");
+	json_array_foreach(sas, i, sa)
+	{
+		const json_t *owner = json_object_get(sa, "owner");
+		const json_t *addr = json_object_get(owner, "address");
+		const json_t *left = json_object_get(sa, "remaining_s");
+		const json_t *flags = json_object_get(sa, "flags"), *f;
+		char remaining[32] = "-";
+		size_t j;
+
+		if (!json_is_integer(json_object_get(sa, "spi")) ||
+		    !json_is_string(json_object_get(sa, "spi_hex")) ||
+		    !json_is_integer(json_object_get(owner, "member")) ||
+		    !json_is_array(flags))
+			return -EPROTO;
+		if (json_is_integer(left))
+			duration_format(json_integer_value(left), remaining,
+					sizeof(remaining));
+		fprintf(out,
+			"%-10" JSON_INTEGER_FORMAT
+			"  %-10s  %-6" JSON_INTEGER_FORMAT
+			"  %-15s  %-5s  %-9s  ",
+			json_integer_value(json_object_get(sa, "spi")),
+			json_string_value(json_object_get(sa, "spi_hex")),
+			json_integer_value(json_object_get(owner, "member")),
+			json_is_string(addr) ? json_string_value(addr) : "-",
+			json_is_true(json_object_get(sa, "local")) ? "yes" :
+								     "no",
+			remaining);
+		json_array_foreach(flags, j, f)
+			fprintf(out, "%s%s", j ? "," : "",
+				json_is_string(f) ? json_string_value(f) : "?");
+		fputc('\n', out);
+	}
+	if (json_is_integer(json_object_get(answer, "total"))) {
+		json_int_t total =
+			json_integer_value(json_object_get(answer, "total"));
+
+		fprintf(out, "%" JSON_INTEGER_FORMAT " SA%s\n", total,
+			total == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 #define LIST_OPTS                                                          \
 	(CTL_OPT_COOKIE | CTL_OPT_OWNER | CTL_OPT_PHASE | CTL_OPT_OFFSET | \
 	 CTL_OPT_LIMIT)
@@ -571,6 +758,12 @@ const struct ctl_command ctl_commands[] = {
 	{ "health", "", "whether the daemon and its maps are there", 0, 0, 0,
 	  build_health, print_health },
 	{ "metrics", "", "the Prometheus text", 0, 0, 0, build_metrics, NULL },
+	{ "sa",
+	  "list [--spi N] [--owner N] | add SPI [SPI...] [--owner N] "
+	  "[--lifetime S] | del SPI",
+	  "inbound SAs: which member gets an SPI's ESP",
+	  CTL_OPT_SPI | CTL_OPT_OWNER | CTL_OPT_LIFETIME, 1, SPIS_MAX + 1,
+	  build_sa, print_sa },
 };
 
 const size_t ctl_nr_commands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

@@ -32,6 +32,8 @@ enum {
 	CTL_OPT_HEX = 1 << 5,
 	CTL_OPT_FILE = 1 << 6,
 	CTL_OPT_ACTIVE = 1 << 7,
+	CTL_OPT_SPI = 1 << 8,
+	CTL_OPT_LIFETIME = 1 << 9,
 };
 
 struct ctl_command;
@@ -61,6 +63,8 @@ struct ctl_opts {
 	const char *hex;
 	const char *file;
 	const char *active;
+	const char *spi;
+	const char *lifetime;
 };
 
 /* ctl_parse() result besides 0 and -EINVAL: --help was asked for. */

@@ -31,6 +31,13 @@ static void on_changed(void *ctx, const struct ikefwd_key *key, bool deleted)
 	sync_announce(agent_get(), key, deleted ? SYNC_OP_DEL : SYNC_OP_SET);
 }
 
+/* And every SA registration. */
+static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
+{
+	sync_announce_sa(agent_get(), spi,
+			 deleted ? SYNC_OP_SA_DEL : SYNC_OP_SA_SET);
+}
+
 static size_t sync_counters(void *ctx, const char **names, uint64_t *values,
 			    size_t max)
 {
@@ -164,6 +171,7 @@ int main(int argc, char **argv)
 	o.cfg = &cfg.api;
 	o.pin_root = pin_root;
 	o.changed = on_changed;
+	o.sa_changed = on_sa_changed;
 	o.sync_counters = sync_counters;
 	if (api_start(&o, &api, msg, sizeof(msg))) {
 		pr_warn("ikefwdd: %s\n", msg);

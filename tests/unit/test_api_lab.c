@@ -31,6 +31,13 @@ void on_changed(void *ctx, const struct ikefwd_key *key, bool deleted)
 			   __ATOMIC_SEQ_CST);
 }
 
+static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
+{
+	__atomic_add_fetch(deleted ? &lab.sa_deleted : &lab.sa_changed, 1,
+			   __ATOMIC_SEQ_CST);
+	__atomic_store_n(&lab.sa_last_spi, spi, __ATOMIC_SEQ_CST);
+}
+
 static int loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
@@ -79,9 +86,11 @@ void lab_reset(void)
 		.natt_port = 4500,
 		.max_member = 3,
 	};
-	uint32_t zero = 0;
+	uint32_t zero = 0, spi;
 
 	CU_ASSERT_FATAL(table_flush(lab.m.table) >= 0);
+	while (!bpf_map_get_next_key(lab.m.sa, NULL, &spi))
+		CU_ASSERT_FATAL(!bpf_map_delete_elem(lab.m.sa, &spi));
 	CU_ASSERT_FATAL(
 		!bpf_map_update_elem(lab.m.config, &zero, &cfg, BPF_ANY));
 	member_put(1, "10.0.0.1", MAC_SELF, MAC_SELF, IKEFWD_MEMBER_ALIVE, 0);
@@ -90,6 +99,8 @@ void lab_reset(void)
 	member_put(3, "10.0.0.3", MAC_M3, MAC_SELF_TO_M3, USABLE,
 		   LOOPBACK_IFINDEX);
 	lab.changed = lab.deleted = 0;
+	lab.sa_changed = lab.sa_deleted = 0;
+	lab.sa_last_spi = 0;
 }
 
 void api_cfg_init(struct ikefwd_api_cfg *cfg)
@@ -110,6 +121,7 @@ int start_server(const struct ikefwd_api_cfg *cfg, const char *pin_root,
 		.pin_root = pin_root,
 		.conn_timeout_s = timeout_s,
 		.changed = on_changed,
+		.sa_changed = on_sa_changed,
 	};
 	char msg[256];
 	int err = api_start(&o, srv, msg, sizeof(msg));
@@ -423,6 +435,16 @@ static int row_cmp(const void *a, const void *b)
 		      sizeof(struct ikefwd_key));
 }
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static int sa_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct sa_snap *)a)->spi;
+	uint32_t y = ((const struct sa_snap *)b)->spi;
+
+	return x < y ? -1 : x > y;
+}
+
 void snap_take(struct snapshot *s)
 {
 	uint32_t zero = 0;
@@ -434,12 +456,25 @@ void snap_take(struct snapshot *s)
 	for (uint32_t id = 0; id < IKEFWD_MAX_MEMBERS; id++)
 		CU_ASSERT_FATAL(!bpf_map_lookup_elem(lab.m.members, &id,
 						     &s->members[id]));
+	/* The SA table, in SPI order. */
+	for (uint32_t spi = 0, *prev = NULL;
+	     !bpf_map_get_next_key(lab.m.sa, prev, &spi); prev = &spi) {
+		struct sa_snap *x = &s->sas[s->nr_sas];
+
+		CU_ASSERT_FATAL(s->nr_sas < (int)ARRAY_LEN(s->sas));
+		x->spi = spi;
+		CU_ASSERT_FATAL(!bpf_map_lookup_elem(lab.m.sa, &spi, &x->sa));
+		s->nr_sas++;
+	}
+	qsort(s->sas, s->nr_sas, sizeof(s->sas[0]), sa_cmp);
 }
 
 bool snap_same(const struct snapshot *a, const struct snapshot *b)
 {
 	if (a->n != b->n || memcmp(&a->cfg, &b->cfg, sizeof(a->cfg)) ||
-	    memcmp(a->members, b->members, sizeof(a->members)))
+	    memcmp(a->members, b->members, sizeof(a->members)) ||
+	    a->nr_sas != b->nr_sas ||
+	    memcmp(a->sas, b->sas, a->nr_sas * sizeof(a->sas[0])))
 		return false;
 	/* Field by field: a table_row has padding between key and entry. */
 	for (int i = 0; i < a->n; i++)

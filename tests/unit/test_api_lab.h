@@ -21,6 +21,7 @@
 #include "api.h"
 #include "ikefwd/config.h"
 #include "ikefwd/member.h"
+#include "ikefwd/sa.h"
 #include "pinned.h"
 #include "table.h"
 #include "xdp_harness.h"
@@ -53,6 +54,9 @@ struct api_lab {
 	uint16_t port;
 	int changed; /* calls of the change hook */
 	int deleted;
+	int sa_changed; /* calls of the SA change hook */
+	int sa_deleted;
+	uint32_t sa_last_spi; /* of its last call */
 };
 
 extern struct api_lab lab;
@@ -86,11 +90,18 @@ struct reply {
 	json_t *json;
 };
 
-/* Everything a request could change: the table, the configuration record
- * and the member records. */
+struct sa_snap {
+	uint32_t spi;
+	struct ikefwd_sa sa;
+};
+
+/* Everything a request could change: the table, the configuration record,
+ * the member records and the SA table. */
 struct snapshot {
 	struct table_row rows[256];
 	int n;
+	struct sa_snap sas[256];
+	int nr_sas;
 	struct ikefwd_config cfg;
 	struct ikefwd_member members[IKEFWD_MAX_MEMBERS];
 };
@@ -99,8 +110,9 @@ struct snapshot {
 int suite_init(void);
 int suite_clean(void);
 
-/* Every test starts from this: an empty table, load-sharing, member 1
- * local, members 2 and 3 usable peers reached through lo. */
+/* Every test starts from this: an empty table and SA table, no SPI ranges,
+ * load-sharing, member 1 local, members 2 and 3 usable peers reached
+ * through lo. */
 void lab_reset(void);
 void member_put(uint32_t id, const char *addr, const char *mac,
 		const char *src_mac, uint32_t state, uint32_t ifindex);

@@ -122,6 +122,13 @@ static const struct request_case request_cases[] = {
 	{ "stats", "GET", "stats", NULL },
 	{ "health", "GET", "health", NULL },
 	{ "metrics", "GET", "/metrics", NULL },
+	{ "sa list", "GET", "sa", NULL },
+	{ "sa list --spi 0x1000 --owner 2", "GET", "sa?spi=4096&owner=2",
+	  NULL },
+	{ "sa add 4096", "POST", "sa", "{\"spi\":4096}" },
+	{ "sa add 0xC0000001 300 --owner 3 --lifetime 3600", "POST", "sa",
+	  "{\"spis\":[3221225473,300],\"owner\":3,\"lifetime_s\":3600}" },
+	{ "sa del 0xffffffff", "DELETE", "sa?spi=4294967295", NULL },
 };
 
 static void test_requests(void)
@@ -221,6 +228,27 @@ static const struct usage_case usage_cases[] = {
 	{ "--url ftp://host stats",
 	  "--url 'ftp://host': give http://HOST[:PORT] or https://HOST[:PORT]" },
 	{ "--timeout 0 stats", "--timeout '0': give seconds, 1 to 3600" },
+	{ "sa", "usage: ikefwdctl sa list [--spi N] [--owner N] | add SPI "
+		"[SPI...] [--owner N] [--lifetime S] | del SPI" },
+	{ "sa show", "sa: 'show': give list, add or del" },
+	{ "sa add", "usage: ikefwdctl sa add SPI [SPI...] [--owner N] "
+		    "[--lifetime S] (1 to 64 SPIs)" },
+	{ "sa add 100", "SPI '100': give a number from 256 to 4294967295 (or "
+			"0x100 to 0xffffffff)" },
+	{ "sa add 0", "SPI '0': give a number from 256 to 4294967295 (or "
+		      "0x100 to 0xffffffff)" },
+	{ "sa add 4096 --owner 16", "member '16': give an id from 1 to 15" },
+	{ "sa add 4096 --lifetime -1",
+	  "lifetime '-1': give a number from 0 to 4294967295" },
+	{ "sa add 4096 --spi 4096",
+	  "sa add: give the SPIs as words, not --spi" },
+	{ "sa list --lifetime 5", "sa list: no option --lifetime" },
+	{ "sa list 4096", "usage: ikefwdctl sa list [--spi N] [--owner N]" },
+	{ "sa del", "usage: ikefwdctl sa del SPI" },
+	{ "sa del 4096 --owner 2", "sa del: give the SPI only" },
+	{ "sa del 0x1g", "SPI '0x1g': give a number from 256 to 4294967295 (or "
+			 "0x100 to 0xffffffff)" },
+	{ "list --spi 4096", "list: no option --spi" },
 	{ "--unix= stats",
 	  "--unix: give a socket path of 1 to 107 characters" },
 };
@@ -501,6 +529,59 @@ static const struct print_case print_cases[] = {
 	{ "health without status", print_health, "{}", -EPROTO, "" },
 	{ "not an object", print_entry, "[1]", -EPROTO, "" },
 };
+
+/* sa's printer: a list (with its total) and a registration. */
+static void test_sa_printer(void)
+{
+	static const char *const answers[] = {
+		"{\"total\": 2, \"sas\": [{\"spi\": 4096, \"spi_hex\": "
+		"\"0x00001000\", \"owner\": {\"member\": 2, \"address\": "
+		"\"10.0.0.2\"}, \"local\": false, \"remaining_s\": 3600, "
+		"\"flags\": [\"registered\"]}, {\"spi\": 4294967295, "
+		"\"spi_hex\": \"0xffffffff\", \"owner\": {\"member\": 1, "
+		"\"address\": null}, \"local\": true, \"remaining_s\": null, "
+		"\"flags\": [\"registered\", \"synced\"]}]}",
+		"{\"sas\": []}",
+		"{\"deleted\": 1}",
+		"{\"sas\": [{\"spi\": 4096}]}",
+	};
+	static const char *const texts[] = {
+		"SPI         SPI_HEX     OWNER   ADDRESS          LOCAL  "
+		"REMAINING  FLAGS\n"
+		"4096        0x00001000  2       10.0.0.2         no     1h00m   "
+		"   registered\n"
+		"4294967295  0xffffffff  1       -                yes    -        "
+		"  registered,synced\n"
+		"2 SAs\n",
+		"SPI         SPI_HEX     OWNER   ADDRESS          LOCAL  "
+		"REMAINING  FLAGS\n",
+		"deleted 1 entry\n",
+		NULL,
+	};
+	const struct ctl_command *sa = ctl_command_find("sa");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	for (size_t i = 0; i < ARRAY_SIZE(answers); i++) {
+		json_t *answer = json_loads(answers[i], 0, NULL);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		int ret;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(answer);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		ret = sa->print(answer, f);
+		fclose(f);
+		CU_ASSERT_EQUAL(ret, texts[i] ? 0 : -EPROTO);
+		if (texts[i] && strcmp(text, texts[i]))
+			fprintf(stderr, "\n  got:\n%s  want:\n%s", text,
+				texts[i]);
+		if (texts[i])
+			CU_ASSERT_STRING_EQUAL(text, texts[i]);
+		free(text);
+		json_decref(answer);
+	}
+}
 
 static void test_printers(void)
 {
@@ -1246,6 +1327,7 @@ int main(void)
 		{ "--help", test_help },
 		{ "receive-packet --file", test_frame_file },
 		{ "answers shown to people", test_printers },
+		{ "sa answers shown to people", test_sa_printer },
 		{ "durations", test_durations },
 		{ "error lines", test_error_lines },
 		{ "server and token: command line", test_target_defaults },
