@@ -52,11 +52,20 @@ static uint64_t idle_mono(const struct sync_clock *now, uint32_t idle_ms)
 	return ago < now->mono_ns ? now->mono_ns - ago : 0;
 }
 
-/* First claim wins; on a tie, the lower member id: the same answer on
- * every member, whichever order the records arrive in. */
-static bool ours_wins(uint64_t our_rt, uint32_t our_owner, uint64_t their_rt,
+/* A re-homing (from a dead or expired owner) wins over the claim it
+ * replaced: it is the newer word, and a member that comes back must not
+ * take back negotiations it lost with its state. Otherwise the first claim
+ * wins; on a tie, the lower member id: the same answer on every member,
+ * whichever order the records arrive in. */
+static bool ours_wins(uint32_t our_flags, uint64_t our_rt, uint32_t our_owner,
+		      uint32_t their_flags, uint64_t their_rt,
 		      uint32_t their_owner)
 {
+	bool ours_moved = our_flags & IKEFWD_F_TAKEOVER;
+	bool theirs_moved = their_flags & IKEFWD_F_TAKEOVER;
+
+	if (ours_moved != theirs_moved)
+		return ours_moved;
 	if (our_rt != their_rt)
 		return our_rt < their_rt;
 	return our_owner < their_owner;
@@ -206,8 +215,8 @@ int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 		return APPLY_CORRECTED;
 	}
 	if (have && e.owner != owner && !expired(t, &e, now) &&
-	    ours_wins(sync_rt_of_mono(now, e.created_ns), e.owner,
-		      r->claim_rt_ms, owner)) {
+	    ours_wins(e.flags, sync_rt_of_mono(now, e.created_ns), e.owner,
+		      r->flags, r->claim_rt_ms, owner)) {
 		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
 		return APPLY_KEPT;
 	}

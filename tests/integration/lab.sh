@@ -413,7 +413,9 @@ lab_stacks() {
 lab_capture_start() {
 	local name=$1 ns=$2 dev=$3 i
 	shift 3
-	lab_ns "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -Z root \
+	# ip itself, not lab_ns: a backgrounded function is a subshell whose
+	# PID is not tcpdump's.
+	ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -Z root \
 		-w "$LAB_DIR/$name.pcap" "$@" 2>"$LAB_DIR/$name.log" &
 	LAB_PIDS+=($!)
 	eval "LAB_CAP_$name=$!"

@@ -233,7 +233,18 @@ static void test_apply_conflict(void)
 	CU_ASSERT_EQUAL(ans.owner, 1);
 	CU_ASSERT(memcmp(&ans.key, &r.key, sizeof(r.key)) == 0);
 
+	/* A re-homing beats the claim it replaced, however old that is. */
+	CU_ASSERT(harness_table_put(&h, 0x23, 0, 1, 3600 * NS, 0) == 0);
+	r = rec(SYNC_OP_SET, 0x23, 0, 3, now.rt_ms - 1000);
+	r.flags = IKEFWD_F_TAKEOVER;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x23, 0), 3);
+	r = rec(SYNC_OP_SET, 0x23, 0, 1, now.rt_ms - 3600000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_KEPT);
+	CU_ASSERT_EQUAL(owner_of(0x23, 0), 3);
+
 	/* Theirs is older: it wins. */
+	r = rec(SYNC_OP_SET, 0x21, 0, 3, now.rt_ms - 2000);
 	r.claim_rt_ms = now.rt_ms - 60000;
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
 	CU_ASSERT_EQUAL(owner_of(0x21, 0), 3);
