@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +130,12 @@ int table_del(int fd, const struct ikefwd_key *key)
 	return bpf_map_delete_elem(fd, key) ? -errno : 0;
 }
 
-int table_foreach(int fd, int (*fn)(const struct table_row *row, void *ctx),
-		  void *ctx)
+#define BATCH 256
+
+/* The walk one key at a time: two system calls per entry. */
+static int foreach_by_key(int fd,
+			  int (*fn)(const struct table_row *row, void *ctx),
+			  void *ctx)
 {
 	struct ikefwd_key cur, next;
 	struct table_row row;
@@ -149,6 +154,44 @@ int table_foreach(int fd, int (*fn)(const struct table_row *row, void *ctx),
 			return ret;
 	}
 	return errno == ENOENT ? 0 : -errno;
+}
+
+int table_foreach(int fd, int (*fn)(const struct table_row *row, void *ctx),
+		  void *ctx)
+{
+	static __thread struct ikefwd_key keys[BATCH];
+	static __thread struct ikefwd_entry vals[BATCH];
+	/* Hash maps use a bucket index as the batch token. */
+	uint64_t token = 0;
+	bool first = true, last = false;
+	struct table_row row;
+	int ret;
+
+	/* A few hundred entries per system call: a 10k-entry table is read
+	 * in 40 calls instead of 20,000 (the API lists it for every page). */
+	while (!last) {
+		__u32 count = BATCH;
+
+		ret = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
+					   keys, vals, &count, NULL);
+		if (ret < 0 && errno == ENOENT)
+			last = true;
+		else if (ret < 0 && first &&
+			 (errno == EINVAL || errno == ENOTSUP ||
+			  errno == EOPNOTSUPP))
+			return foreach_by_key(fd, fn, ctx);
+		else if (ret < 0)
+			return -errno;
+		first = false;
+		for (__u32 i = 0; i < count; i++) {
+			row.key = keys[i];
+			row.e = vals[i];
+			ret = fn(&row, ctx);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
 }
 
 static int count_one(const struct table_row *row, void *ctx)
