@@ -2,7 +2,7 @@
 # Builds the benchmarks (Release, no sanitizers), runs every one of them and
 # writes their reports, with the machine, kernel, date and commands, to
 # docs/benchmarks.md. Needs root (the benchmarks load BPF programs and make
-# private network namespaces). Takes about a minute.
+# private network namespaces). Takes about two minutes.
 #
 #   sudo ./bench/run.sh            # each benchmark's default rounds
 #   sudo ./bench/run.sh -r 11      # 11 rounds (runs, for flood) each
@@ -16,7 +16,8 @@ build=${IKEFWD_BENCH_BUILD_DIR:-$top/build-bench}
 out=$top/docs/benchmarks.md
 
 # In report order. udp_relay is not a benchmark: relay_bench runs it.
-names=(xdp_cost xdp_throughput relay_bench table_scale flood)
+names=(xdp_cost xdp_throughput relay_bench table_scale flood api_load
+	sync_latency)
 
 usage() {
 	echo "usage: $0 [-r ROUNDS] [-c CPU]" >&2
@@ -128,6 +129,11 @@ EOF
   flood models neither (entries are fresh; no agent runs).
 - IPv6 frames, VLAN tags, IKE fragments: the per-path costs are in xdp_cost;
   the scale and throughput benchmarks use IPv4 only.
+- The API over TLS, with a token on reads, or on its unix socket; more
+  clients than one thread: api_load is plain HTTP on loopback.
+- The sync link over a real network, with loss, or with more than two
+  members: sync_latency is two agents on one loopback; loss recovery is
+  tested (test_sync_agent), not timed.
 
 Total run time: $((SECONDS - start)) s.
 EOF
