@@ -52,22 +52,22 @@ static uint64_t idle_mono(const struct sync_clock *now, uint32_t idle_ms)
 	return ago < now->mono_ns ? now->mono_ns - ago : 0;
 }
 
-/* A re-homing (from a dead or expired owner) wins over the claim it
- * replaced: it is the newer word, and a member that comes back must not
- * take back negotiations it lost with its state. Otherwise the first claim
- * wins; on a tie, the lower member id: the same answer on every member,
- * whichever order the records arrive in. */
-static bool ours_wins(uint32_t our_flags, uint64_t our_rt, uint32_t our_owner,
-		      uint32_t their_flags, uint64_t their_rt,
+/* Claim times are compared in milliseconds after a round trip between
+ * each member's monotonic and wall clocks: closer than this is a tie. */
+#define CLAIM_TIE_MS 5
+
+/* The first claim wins; a tie goes to the lower member id: the same answer
+ * on every member, whichever order the records arrive in. A member that
+ * comes back with its table (its daemon was down, its IKE daemon and data
+ * path were not) thus gets back the negotiations it still holds; one that
+ * lost its state has no claims left to make. */
+static bool ours_wins(uint64_t our_rt, uint32_t our_owner, uint64_t their_rt,
 		      uint32_t their_owner)
 {
-	bool ours_moved = our_flags & IKEFWD_F_TAKEOVER;
-	bool theirs_moved = their_flags & IKEFWD_F_TAKEOVER;
-
-	if (ours_moved != theirs_moved)
-		return ours_moved;
-	if (our_rt != their_rt)
-		return our_rt < their_rt;
+	if (our_rt + CLAIM_TIE_MS < their_rt)
+		return true;
+	if (their_rt + CLAIM_TIE_MS < our_rt)
+		return false;
 	return our_owner < their_owner;
 }
 
@@ -202,21 +202,32 @@ int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 			       APPLY_CHANGED;
 	}
 
+	/* Phase 2 follows Phase 1, before any other rule: where the owner
+	 * of (cookie, 0) is known, it is the owner of every (cookie, msgid),
+	 * whatever either side claimed. Letting the claim-time rule keep a
+	 * local entry that disagrees would make two members correct each
+	 * other forever. */
 	p1 = phase1_owner(t, &r->key, now);
-	if (p1 && p1 != owner) {
-		ret = write_entry(t, &r->key, p1, r->flags | IKEFWD_F_PHASE2,
-				  have ? e.created_ns : now->mono_ns,
-				  have && e.last_seen_ns > last_seen ?
-					  e.last_seen_ns :
-					  last_seen);
+	if (p1) {
+		if (have && e.owner == p1 && p1 == owner &&
+		    e.last_seen_ns >= last_seen)
+			return APPLY_NOOP;
+		ret = write_entry(
+			t, &r->key, p1,
+			r->flags | (p1 != owner ? IKEFWD_F_PHASE2 : 0),
+			have ? e.created_ns : now->mono_ns,
+			have && e.last_seen_ns > last_seen ? e.last_seen_ns :
+							     last_seen);
 		if (ret)
 			return ret;
+		if (p1 == owner)
+			return APPLY_CHANGED;
 		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
 		return APPLY_CORRECTED;
 	}
 	if (have && e.owner != owner && !expired(t, &e, now) &&
-	    ours_wins(e.flags, sync_rt_of_mono(now, e.created_ns), e.owner,
-		      r->flags, r->claim_rt_ms, owner)) {
+	    ours_wins(sync_rt_of_mono(now, e.created_ns), e.owner,
+		      r->claim_rt_ms, owner)) {
 		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
 		return APPLY_KEPT;
 	}

@@ -233,15 +233,17 @@ static void test_apply_conflict(void)
 	CU_ASSERT_EQUAL(ans.owner, 1);
 	CU_ASSERT(memcmp(&ans.key, &r.key, sizeof(r.key)) == 0);
 
-	/* A re-homing beats the claim it replaced, however old that is. */
-	CU_ASSERT(harness_table_put(&h, 0x23, 0, 1, 3600 * NS, 0) == 0);
+	/* A member back with its table keeps what it claimed first, even
+	 * against a re-homing made while it was silent. */
+	CU_ASSERT(harness_table_put(&h, 0x23, 0, 1, 100 * NS, 0) == 0);
 	r = rec(SYNC_OP_SET, 0x23, 0, 3, now.rt_ms - 1000);
 	r.flags = IKEFWD_F_TAKEOVER;
-	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
-	CU_ASSERT_EQUAL(owner_of(0x23, 0), 3);
-	r = rec(SYNC_OP_SET, 0x23, 0, 1, now.rt_ms - 3600000);
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_KEPT);
-	CU_ASSERT_EQUAL(owner_of(0x23, 0), 3);
+	CU_ASSERT_EQUAL(owner_of(0x23, 0), 1);
+	/* Claim times a few ms apart are a tie: the lower id wins. */
+	r = rec(SYNC_OP_SET, 0x23, 0, 2,
+		sync_rt_of_mono(&now, now.mono_ns - 100 * NS) + 3);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_KEPT);
 
 	/* Theirs is older: it wins. */
 	r = rec(SYNC_OP_SET, 0x21, 0, 3, now.rt_ms - 2000);
@@ -280,6 +282,14 @@ static void test_apply_phase2_follows_phase1(void)
 	CU_ASSERT_EQUAL(owner_of(0x31, 1), 1);
 	CU_ASSERT_EQUAL(ans.owner, 1);
 	CU_ASSERT_EQUAL(ans.key.msgid, 1);
+
+	/* A record that agrees with Phase 1 replaces a local entry that does
+	 * not, whatever the claim times: no endless corrections. */
+	CU_ASSERT(harness_table_put(&h, 0x31, 2, 3, 100 * NS, 0) == 0);
+	r = rec(SYNC_OP_SET, 0x31, 2, 1, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x31, 2), 1);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
 }
 
 static void test_rendezvous(void)
