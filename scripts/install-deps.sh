@@ -27,6 +27,12 @@ packages=(
 	ethtool              # GRO on veth receivers (redirect delivery)
 	tcpdump              # captures inside test namespaces
 	python3-scapy        # crafted IKE packets (use /usr/bin/python3)
+	strongswan-charon    # end-to-end tests (tests/e2e/): the real IKE daemon
+	strongswan-swanctl   # ... its vici control tool
+	libstrongswan-standard-plugins # ... openssl and gcm plugins
+	libcharon-extra-plugins # ... kernel-libipsec: ESP in userspace
+	iputils-ping         # traffic through the e2e tests' tunnels
+	openssl              # the e2e tests' sync keys (openssl rand)
 )
 
 # dpkg-query prints "ii " for each package that is fully installed; any
