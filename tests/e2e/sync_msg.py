@@ -102,11 +102,17 @@ def cmd_tamper(args):
 
 def cmd_forge(args):
     pcap = None
+    restart = False
+    if args and args[0] == "--restart":
+        # As the sender's first update after a restart (next epoch, seq
+        # 1): applied whatever the sender sent since the capture ended.
+        restart = True
+        args = args[1:]
     if len(args) >= 2 and args[0] == "--pcap":
         pcap = args[1]
         args = args[2:]
     if len(args) != 5:
-        die("forge [--pcap PCAP] KEYFILE SENDER COOKIE MSGID OWNER")
+        die("forge [--restart] [--pcap PCAP] KEYFILE SENDER COOKIE MSGID OWNER")
     key = bytes.fromhex(open(args[0]).readline().strip())
     sender = int(args[1])
     epoch, seq = 1, 1
@@ -119,6 +125,8 @@ def cmd_forge(args):
                 epoch = max(epoch, m[0]["epoch"])
                 if m[0]["type"] == UPDATE:
                     seq = max(seq, m[0]["seq"] + 1)
+    if restart:
+        epoch, seq = (epoch + 1) & 0xffffffff, 1
     now_ms = int(time.time() * 1000)
     rec = REC.pack(OP_SET, bytes.fromhex(args[2]), int(args[3], 0),
                    int(args[4]), 0, now_ms - 60000, 0)

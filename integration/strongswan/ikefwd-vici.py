@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# ikefwd-vici: registers every CHILD_SA's inbound ESP SPI with the local
+# ikefwdd while the SA is up, so that ESP steering finds the member that
+# holds the SA without SPI ranges (docs/strongswan.md).
+#
+# It listens on charon's vici socket for
+#   child-updown  up:   ikefwdctl sa add SPI-IN --owner LOCAL --lifetime LIFE
+#                 down: ikefwdctl sa del SPI-IN
+#   child-rekey   the new SA's SPI added, the old one's deleted
+# and, when it (re)connects, registers the CHILD_SAs already installed
+# (list-sas). Registrations are left in place when it stops: the SAs are
+# still there, and they carry the SA's hard lifetime anyway.
+#
+#   ikefwd-vici.py --vici unix:///run/charon.vici --config /etc/ikefwd.conf
+#                  [--ikefwdctl PATH] [--owner N]
+#
+# It speaks vici itself (the protocol is a few framing rules; Debian has
+# no python3-vici package): src/libcharon/plugins/vici/README.md.
+
+import argparse
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+# Packet types and message elements (vici README).
+CMD_REQUEST, CMD_RESPONSE, CMD_UNKNOWN = 0, 1, 2
+EVENT_REGISTER, EVENT_UNREGISTER, EVENT_CONFIRM, EVENT_UNKNOWN, EVENT = \
+    3, 4, 5, 6, 7
+SECTION_START, SECTION_END, KEY_VALUE, LIST_START, LIST_ITEM, LIST_END = \
+    1, 2, 3, 4, 5, 6
+
+
+def log(msg):
+    print("ikefwd-vici: " + msg, flush=True)
+
+
+def decode(data):
+    """A vici message to nested dicts (values str, lists of str)."""
+    root = {}
+    stack = [root]
+    lst = None
+    i = 0
+    while i < len(data):
+        t = data[i]
+        i += 1
+        if t in (SECTION_START, KEY_VALUE, LIST_START):
+            n = data[i]
+            name = data[i + 1:i + 1 + n].decode(errors="replace")
+            i += 1 + n
+        if t == SECTION_START:
+            d = {}
+            stack[-1][name] = d
+            stack.append(d)
+        elif t == SECTION_END:
+            stack.pop()
+        elif t == KEY_VALUE:
+            (n,) = struct.unpack_from("!H", data, i)
+            stack[-1][name] = data[i + 2:i + 2 + n].decode(errors="replace")
+            i += 2 + n
+        elif t == LIST_START:
+            lst = stack[-1][name] = []
+        elif t == LIST_ITEM:
+            (n,) = struct.unpack_from("!H", data, i)
+            lst.append(data[i + 2:i + 2 + n].decode(errors="replace"))
+            i += 2 + n
+        elif t == LIST_END:
+            lst = None
+        else:
+            raise ValueError("vici: unknown message element %d" % t)
+    return root
+
+
+class Vici:
+    def __init__(self, uri, on_event):
+        if not uri.startswith("unix://"):
+            raise ValueError("--vici: give unix:///path/charon.vici")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(uri[len("unix://"):])
+        self.on_event = on_event
+
+    def close(self):
+        self.sock.close()
+
+    def _recv(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("charon closed the vici socket")
+            buf += chunk
+        return buf
+
+    def _send(self, ptype, name, body=b""):
+        n = name.encode()
+        pkt = bytes([ptype, len(n)]) + n + body
+        self.sock.sendall(struct.pack("!I", len(pkt)) + pkt)
+
+    def read(self):
+        """The next packet that is not an event; events are dispatched."""
+        while True:
+            (n,) = struct.unpack("!I", self._recv(4))
+            pkt = self._recv(n)
+            if pkt[0] == EVENT:
+                ln = pkt[1]
+                name = pkt[2:2 + ln].decode()
+                self.on_event(name, decode(pkt[2 + ln:]))
+                continue
+            return pkt[0], pkt[1:]
+
+    def register(self, event):
+        self._send(EVENT_REGISTER, event)
+        t, _ = self.read()
+        if t != EVENT_CONFIRM:
+            raise ConnectionError("charon refused event %s" % event)
+
+    def unregister(self, event):
+        self._send(EVENT_UNREGISTER, event)
+        self.read()
+
+    def command(self, cmd):
+        self._send(CMD_REQUEST, cmd)
+        t, body = self.read()
+        if t != CMD_RESPONSE:
+            raise ConnectionError("charon: unknown command %s" % cmd)
+        return decode(body)
+
+
+class Registrar:
+    def __init__(self, args):
+        self.ctl = [args.ikefwdctl, "--config", args.config]
+        self.owner = args.owner
+
+    def run(self, *argv):
+        p = subprocess.run(self.ctl + list(argv), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        return p.returncode, p.stderr.strip().replace("\n", "; ")
+
+    def add(self, child, why):
+        spi = child.get("spi-in")
+        if child.get("protocol", "ESP") != "ESP" or not spi:
+            return
+        life = child.get("life-time", "0")
+        argv = ["sa", "add", "0x" + spi, "--lifetime", life]
+        if self.owner is not None:
+            argv += ["--owner", str(self.owner)]
+        rc, err = self.run(*argv)
+        if rc == 0:
+            res = "ok"
+        elif "registered already" in err:
+            # This listener restarted, or charon's event came twice: the
+            # registration stands (its owner is in the message).
+            res = "kept: " + err
+        else:
+            res = "failed: " + err
+        log("%s: sa add 0x%s lifetime %ss (child %s, reqid %s): %s" % (
+            why, spi, life, child.get("name", "?"), child.get("reqid", "?"),
+            res))
+
+    def delete(self, child, why):
+        spi = child.get("spi-in")
+        if child.get("protocol", "ESP") != "ESP" or not spi:
+            return
+        rc, err = self.run("sa", "del", "0x" + spi)
+        log("%s: sa del 0x%s (child %s, reqid %s): %s" % (
+            why, spi, child.get("name", "?"), child.get("reqid", "?"),
+            "ok" if rc == 0 else "failed: " + err))
+
+    def event(self, name, msg):
+        up = msg.get("up") == "yes"
+        for ike_name, ike in msg.items():
+            if not isinstance(ike, dict):
+                continue
+            for child in ike.get("child-sas", {}).values():
+                if not isinstance(child, dict):
+                    continue
+                if name == "child-updown":
+                    if up:
+                        self.add(child, "up " + ike_name)
+                    else:
+                        self.delete(child, "down " + ike_name)
+                elif name == "child-rekey":
+                    if isinstance(child.get("new"), dict):
+                        self.add(child["new"], "rekey " + ike_name)
+                    if isinstance(child.get("old"), dict):
+                        self.delete(child["old"], "rekey " + ike_name)
+                elif name == "list-sa":
+                    if child.get("state") == "INSTALLED":
+                        self.add(child, "installed " + ike_name)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="registers CHILD_SAs' inbound SPIs with ikefwdd")
+    ap.add_argument("--vici", default="unix:///var/run/charon.vici",
+                    help="charon's vici socket (unix:///path)")
+    ap.add_argument("--config", required=True,
+                    help="the local ikefwd.conf (ikefwdctl --config)")
+    ap.add_argument("--ikefwdctl", default="ikefwdctl")
+    ap.add_argument("--owner", type=int,
+                    help="member to register SPIs for (default: ikefwdctl's, "
+                         "the configuration's local_member)")
+    args = ap.parse_args()
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    reg = Registrar(args)
+    warned = False
+    try:
+        while True:
+            try:
+                v = Vici(args.vici, reg.event)
+            except OSError as e:
+                if not warned:
+                    log("cannot connect to %s: %s; retrying" % (args.vici, e))
+                    warned = True
+                time.sleep(1)
+                continue
+            warned = False
+            try:
+                v.register("child-updown")
+                v.register("child-rekey")
+                log("listening on %s" % args.vici)
+                # The CHILD_SAs already up (charon started first, or
+                # this listener restarted).
+                v.register("list-sa")
+                v.command("list-sas")
+                v.unregister("list-sa")
+                while True:
+                    v.read()
+            except (OSError, ValueError, ConnectionError) as e:
+                log("vici: %s; reconnecting" % e)
+            finally:
+                v.close()
+            time.sleep(1)
+    except SystemExit:
+        log("stopped")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
