@@ -415,6 +415,14 @@ e2e_spi() {
 	swan_sas "$1" | awk -v ike="$2" '$1 == ike { print $4; exit }'
 }
 
+# e2e_requests M TYPE: how many TYPE requests member M's charon parsed so
+# far for the IKE SA it holds now (its log names it <rw|UNIQUEID>).
+e2e_requests() {
+	local uid
+	uid=$(swan_sas "$1" | awk '$2 == "ESTABLISHED" { print $9; exit }')
+	grep -c "<rw|$uid> parsed $2 request" "$(swan_log "$1")"
+}
+
 # e2e_entries M COOKIE: member M's entries of one negotiation, "msgid
 # owner" per line.
 e2e_entries() {

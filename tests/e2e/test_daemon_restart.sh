@@ -23,25 +23,17 @@ lab_ok "the IKE SA establishes" swan_initiate peer p2 c2 20
 LIVE=$(e2e_spi peer p2)
 lab_eq "m1 holds it" "$(swan_count m1)" 1
 
-# requests M TYPE: how many TYPE requests member M's charon parsed so far
-# for the IKE SA it holds now (its log names it <rw|UNIQUEID>).
-requests() {
-	local uid
-	uid=$(swan_sas "$1" | awk '$2 == "ESTABLISHED" { print $9; exit }')
-	grep -c "<rw|$uid> parsed $2 request" "$(swan_log "$1")"
-}
-
 # later NAME: the live IKE SA's later exchanges all reach m1.
 later() {
 	local name=$1 info c spi
 	lab_snap BEFORE
-	info=$(requests m1 INFORMATIONAL)
+	info=$(e2e_requests m1 INFORMATIONAL)
 	sleep 2.5
-	lab_ge "$name: DPD reached m1" "$(requests m1 INFORMATIONAL)" $((info + 1))
-	c=$(requests m1 CREATE_CHILD_SA)
+	lab_ge "$name: DPD reached m1" "$(e2e_requests m1 INFORMATIONAL)" $((info + 1))
+	c=$(e2e_requests m1 CREATE_CHILD_SA)
 	lab_ok "$name: CHILD_SA rekey" swan_ctl peer --rekey --child c2
 	sleep 0.5
-	lab_eq "$name: m1 answered it" "$(requests m1 CREATE_CHILD_SA)" $((c + 1))
+	lab_eq "$name: m1 answered it" "$(e2e_requests m1 CREATE_CHILD_SA)" $((c + 1))
 	spi=$(e2e_spi peer p2)
 	lab_ok "$name: IKE SA rekey" swan_ctl peer --rekey --ike p2
 	sleep 0.5
@@ -50,7 +42,7 @@ later() {
 	sleep 2.5
 	# Counted under the new IKE SA's name in m1's log.
 	lab_ge "$name: DPD on the new IKE SA reached m1" \
-		"$(requests m1 INFORMATIONAL)" 1
+		"$(e2e_requests m1 INFORMATIONAL)" 1
 	lab_ok "$name: ping through the tunnel" \
 		lab_ns peer ping -c 2 -i 0.2 -W 2 -I 10.10.2.1 "$E2E_INNER"
 	lab_snap AFTER

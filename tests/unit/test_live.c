@@ -37,6 +37,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ikefwd.skel.h"
+#include "ikefwd/sa.h"
 #include "pktbuild.h"
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
@@ -447,6 +449,48 @@ static void test_dead_peer_not_forwarded(void)
 	}
 }
 
+/* Native ESP (IP protocol 50) of an SA member 2 owns, with steering on:
+ * the frames really leave towards member 2, not up our stack. */
+static void test_native_esp_steered(void)
+{
+	struct ikefwd_config cfg = {
+		.mode = IKEFWD_MODE_LOAD_SHARING,
+		.local_member = LOCAL,
+		.flags = IKEFWD_CFG_ESP_STEERING,
+	};
+	struct ikefwd_sa sa = { .owner = PEER,
+				.flags = IKEFWD_SA_F_REGISTERED };
+	uint32_t spi = 0xc2001234;
+	struct capture cap;
+	struct pkt p;
+
+	if (lab.skip) {
+		CU_PASS("no network namespace: skipped");
+		return;
+	}
+	cluster_up(USABLE);
+	CU_ASSERT_EQUAL_FATAL(harness_set_config(&h, &cfg), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		bpf_map_update_elem(bpf_map__fd(h.skel->maps.ikefwd_sa), &spi,
+				    &sa, BPF_ANY),
+		0);
+	pkt_init(&p);
+	pkt_eth(&p, MAC_VIP, MAC_ROUTER);
+	pkt_ipv4(&p, "192.0.2.10", "198.51.100.1");
+	pkt_esp(&p, spi, 1, 120);
+	CU_ASSERT_EQUAL_FATAL(pkt_finish(&p), 0);
+
+	CU_ASSERT_EQUAL_FATAL(harness_run_live(&h, p.buf, p.len, REPEAT), 0);
+	capture(lab.sock_peer, &p, lab.fwd_macs, REPEAT, &cap);
+	CU_ASSERT_EQUAL(cap.err, 0);
+	CU_ASSERT_EQUAL(cap.frames, REPEAT);
+	CU_ASSERT_EQUAL(cap.bad_mac, 0);
+	capture(lab.sock_lo, &p, p.buf, 0, &cap);
+	CU_ASSERT_EQUAL(cap.frames, 0);
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_ESP_FORWARDED), REPEAT);
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_ESP_NATIVE), REPEAT);
+}
+
 int main(void)
 {
 	static const struct {
@@ -459,6 +503,8 @@ int main(void)
 		  test_local_frames_stay },
 		{ "dead peer: taken over, not forwarded",
 		  test_dead_peer_not_forwarded },
+		{ "native ESP steered to the SA's owner",
+		  test_native_esp_steered },
 	};
 	CU_pSuite suite;
 	unsigned int failed;
