@@ -6,6 +6,7 @@
 
 #include <bpf/bpf.h>
 
+#include "addr.h"
 #include "config.h"
 #include "table.h"
 #include "view.h"
@@ -44,16 +45,12 @@ void view_members_changed(struct api_ctx *c)
 /* IPv4-mapped addresses as dotted quads; an unset (all-zero) one as null. */
 static json_t *addr_json(const uint8_t addr[16])
 {
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 	static const uint8_t zero[16];
 	char text[INET6_ADDRSTRLEN];
 
 	if (!memcmp(addr, zero, sizeof(zero)))
 		return json_null();
-	if (!memcmp(addr, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, addr + 12, text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, addr, text, sizeof(text));
+	ikefwd_addr_text(addr, text, sizeof(text));
 	return json_string(text);
 }
 
@@ -116,13 +113,12 @@ json_t *view_member(struct api_ctx *c, const struct ikefwd_member *m)
 {
 	bool local = m->id == c->cfg.local_member;
 	bool reachable = local || m->state & IKEFWD_MEMBER_REACHABLE;
-	char dev[IF_NAMESIZE], mac[18];
+	char dev[IF_NAMESIZE], mac[IKEFWD_MAC_TEXT_LEN];
 	const char *egress = NULL;
 
 	if (m->ifindex && if_indextoname(m->ifindex, dev))
 		egress = dev;
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m->mac[0],
-		 m->mac[1], m->mac[2], m->mac[3], m->mac[4], m->mac[5]);
+	ikefwd_mac_text(m->mac, mac);
 	/* The local member has no next hop; a peer's MAC means something
 	 * only once it is resolved. */
 	return json_pack(

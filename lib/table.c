@@ -113,12 +113,6 @@ int table_add(int fd, const struct ikefwd_key *key, uint32_t owner,
 	return table_write(fd, key, owner, flags, BPF_NOEXIST);
 }
 
-int table_set(int fd, const struct ikefwd_key *key, uint32_t owner,
-	      uint32_t flags)
-{
-	return table_write(fd, key, owner, flags, BPF_ANY);
-}
-
 int table_replace(int fd, const struct ikefwd_key *key,
 		  const struct ikefwd_entry *e)
 {

@@ -35,9 +35,6 @@ int table_get(int fd, const struct ikefwd_key *key, struct ikefwd_entry *e);
 /* Creates the entry, stamped now; -EEXIST when one exists. */
 int table_add(int fd, const struct ikefwd_key *key, uint32_t owner,
 	      uint32_t flags);
-/* Creates or replaces the entry's owner and flags, stamped now. */
-int table_set(int fd, const struct ikefwd_key *key, uint32_t owner,
-	      uint32_t flags);
 /* Overwrites an existing entry with *e as given (timestamps included);
  * -ENOENT when there is none, so a concurrent delete is not undone. */
 int table_replace(int fd, const struct ikefwd_key *key,

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <jansson.h>
 
+#include "addr.h"
 #include "commands.h"
 #include "config.h"
 #include "counters.h"
@@ -20,22 +21,6 @@
 #include "pinned.h"
 #include "table.h"
 #include "xdp_iface.h"
-
-static void addr_text(const uint8_t addr[16], char *out, size_t len)
-{
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(addr, v4mapped, 12))
-		inet_ntop(AF_INET, addr + 12, out, len);
-	else
-		inet_ntop(AF_INET6, addr, out, len);
-}
-
-static void mac_text(const uint8_t mac[6], char *out)
-{
-	sprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-		mac[3], mac[4], mac[5]);
-}
 
 static json_t *ifaces_json(const struct ikefwd_maps *m)
 {
@@ -71,12 +56,13 @@ static json_t *members_json(const struct ikefwd_maps *m, uint32_t local)
 
 	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
 		struct ikefwd_member rec;
-		char addr[INET6_ADDRSTRLEN], mac[18], dev[IF_NAMESIZE] = "";
+		char addr[INET6_ADDRSTRLEN], mac[IKEFWD_MAC_TEXT_LEN],
+			dev[IF_NAMESIZE] = "";
 
 		if (bpf_map_lookup_elem(m->members, &id, &rec) || rec.id != id)
 			continue;
-		addr_text(rec.addr, addr, sizeof(addr));
-		mac_text(rec.mac, mac);
+		ikefwd_addr_text(rec.addr, addr, sizeof(addr));
+		ikefwd_mac_text(rec.mac, mac);
 		if (rec.ifindex)
 			if_indextoname(rec.ifindex, dev);
 		json_array_append_new(

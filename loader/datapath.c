@@ -187,11 +187,6 @@ int datapath_pin_progs(struct datapath *dp)
 		     IKEFWD_PIN_TC_PROG);
 }
 
-int datapath_xdp_fd(const struct datapath *dp)
-{
-	return bpf_program__fd(dp->skel->progs.xdp_ikefwd);
-}
-
 int datapath_tc_fd(const struct datapath *dp)
 {
 	return bpf_program__fd(dp->skel->progs.tc_ikefwd_egress);

@@ -48,7 +48,6 @@ int datapath_load(struct datapath *dp);
  * API server and tools find the running program. */
 int datapath_pin_progs(struct datapath *dp);
 
-int datapath_xdp_fd(const struct datapath *dp);
 int datapath_tc_fd(const struct datapath *dp);
 
 #endif /* IKEFWD_LOADER_DATAPATH_H */
