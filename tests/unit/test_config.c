@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The configuration file loader (loader/config.c): every file is written to
+ * The configuration file loader (lib/config.c): every file is written to
  * a temporary file and loaded as the daemon loads it. A bad file must give
  * exactly one error line naming the line, section and key, and must leave
  * the caller's configuration untouched; good files must come back with
