@@ -225,6 +225,7 @@ static const struct {
 	{ IKEFWD_F_OUTBOUND, "outbound" }, { IKEFWD_F_STATIC, "static" },
 	{ IKEFWD_F_SYNCED, "synced" },	   { IKEFWD_F_TAKEOVER, "takeover" },
 	{ IKEFWD_F_LABEL, "label" },
+	{ IKEFWD_F_REGISTERED, "registered" },
 };
 
 const char *entry_flag_name(uint32_t bit)

@@ -34,6 +34,10 @@ enum {
 	IKEFWD_F_SYNCED = 1 << 6, /* learnt from a peer over the sync link */
 	IKEFWD_F_TAKEOVER = 1 << 7, /* re-homed from a dead or expired owner */
 	IKEFWD_F_LABEL = 1 << 8, /* owner read off a member label in an SPI */
+	/* An IKE SA the owner's IKE daemon holds, registered by its
+	 * integration (API / vici listener): no idle expiry, and it wins
+	 * over entries the data path only guessed. */
+	IKEFWD_F_REGISTERED = 1 << 9,
 };
 
 /*
