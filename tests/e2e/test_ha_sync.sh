@@ -12,9 +12,9 @@
 #    with the same SPIs (replication);
 #  - segment 2 handed to m2 through the plugin's FIFO (/var/run/charon.ha,
 #    "+2"): the IKE_SAs that change state name the plugin's segment of each
-#    peer address (printed as "vector ADDR COUNT SEGMENT" lines, the
-#    vectors of tests/unit/test_ha_segment.c), and the CHILD_SAs' "segment
-#    in/out" log lines give the SPI variant;
+#    peer address, and the CHILD_SAs' "segment in/out" log lines give the
+#    SPI variant (printed as "ike ADDR 2 SEGMENT" and "spi ADDR SPI 2
+#    SEGMENT" lines, as scripts/ha-segment-vectors.sh prints them);
 #  - a ping every 100 ms through every tunnel; m1 crashes (charon SIGKILL,
 #    its links down, the router sends segment 1 to m2): m2 logs "no
 #    heartbeat received, taking all segments", every peer keeps its IKE_SA
@@ -30,6 +30,8 @@
 # plugin's `secret` (kernel-libipsec cannot carry it: see docs/ha-sync.md).
 # HA_LOG_DIR=DIR: charon logs and ping outputs copied there at the end.
 . "$(dirname "$0")/cluster.sh"
+# shellcheck source=ha.sh
+. "$(dirname "$0")/ha.sh"
 e2e_init "$@"
 
 LAB_MEMBERS=(m1 m2)
@@ -40,83 +42,14 @@ done
 PING_BEFORE=${HA_PING_BEFORE:-6}
 PING_AFTER=${HA_PING_AFTER:-12}
 
-# ha_extra M LOCAL REMOTE: the member's charon settings: the ha plugin.
-ha_extra() {
-	cat <<-EOF
-		plugins {
-			ha {
-				local = $2
-				remote = $3
-				segment_count = 2
-				${HA_SECRET:+secret = ikefwd-ha-sync-secret-0123456789}
-			}
-		}
-	EOF
-}
-
-# ha_fifo M CMD: writes CMD ("+N", "-N", "*N") into member M's control
-# FIFO (its charon's /var/run/charon.ha, in the instance's private /run).
-# One command per open: the plugin reads 7 bytes, then reopens.
-ha_fifo() {
-	timeout 5 sh -c 'printf "%s\n" "$2" >"$1"' sh \
-		"$SWAN_DIR/$1/run/charon.ha" "$2"
-}
-
-# ha_sas M: one line per CHILD_SA (or per IKE_SA without one): "REMOTE
-# IKESTATE ISPI RSPI IKEUID CHILDUID CHILDSTATE SPIIN SPIOUT".
-ha_sas() {
-	swan_ctl "$1" --list-sas --raw 2>/dev/null | "$LAB_PY" -c '
-import re, sys
-def parse(s, i):
-    d = {}
-    while i < len(s):
-        if s[i] == "}":
-            return d, i + 1
-        m = re.compile(r"\s*([^=\s{}]+)(=|\s*\{|\s)").match(s, i)
-        if not m:
-            return d, len(s)
-        key, i = m.group(1), m.end()
-        if m.group(2).endswith("{"):
-            d[key], i = parse(s, i)
-        elif m.group(2) == "=":
-            if s[i] == "[":
-                j = s.index("]", i)
-                d[key] = s[i + 1:j].split()
-                i = j + 1
-            else:
-                m2 = re.compile(r"[^\s}]*").match(s, i)
-                d[key], i = m2.group(0), m2.end()
-        while i < len(s) and s[i] == " ":
-            i += 1
-    return d, i
-for line in sys.stdin:
-    if "{" not in line:
-        continue
-    top, _ = parse(line.strip()[line.strip().index("{") + 1:], 0)
-    for name, sa in top.items():
-        if not isinstance(sa, dict):
-            continue
-        head = [sa.get("remote-host", "?"), sa.get("state", "?"),
-                sa.get("initiator-spi", "?"), sa.get("responder-spi", "?"),
-                sa.get("uniqueid", "?")]
-        kids = [c for c in sa.get("child-sas", {}).values()
-                if isinstance(c, dict)]
-        if not kids:
-            print(*head, "-", "-", "-", "-")
-        for c in kids:
-            print(*head, c.get("uniqueid", "?"), c.get("state", "?"),
-                  c.get("spi-in", "?"), c.get("spi-out", "?"))
-'
-}
-
 # ha_state M ADDR: member M's IKE_SA state for peer ADDR.
 ha_state() {
-	ha_sas "$1" | awk -v a="$2" '$1 == a && !s { s = $2 } END { print s }'
+	swan_children "$1" | awk -v a="$2" '$1 == a && !s { s = $2 } END { print s }'
 }
 
 # ha_count M STATE: how many of member M's IKE_SAs are in STATE.
 ha_count() {
-	ha_sas "$1" | awk -v s="$2" '$2 == s && !($5 in n) { n[$5] = 1; c++ } END { print c + 0 }'
+	swan_children "$1" | awk -v s="$2" '$2 == s && !($5 in n) { n[$5] = 1; c++ } END { print c + 0 }'
 }
 
 ha_wait_log() { # M PATTERN SECONDS
@@ -183,9 +116,9 @@ done
 lab_eq "16 peers established with m1" "$n" 16
 passive16() { [ "$(ha_count m2 PASSIVE)" = 16 ]; }
 lab_ok "m2 holds the 16 IKE_SAs as PASSIVE" e2e_wait 5 passive16
-ha_sas peer | sort >"$LAB_DIR/peer.sas"
-ha_sas m1 | sort >"$LAB_DIR/m1.sas"
-ha_sas m2 | sort >"$LAB_DIR/m2.sas"
+swan_children peer | sort >"$LAB_DIR/peer.sas"
+swan_children m1 | sort >"$LAB_DIR/m1.sas"
+swan_children m2 | sort >"$LAB_DIR/m2.sas"
 # The peer's view with its CHILD_SA SPIs swapped is what m1 and m2 hold.
 same_spis() { # M: IKE SPIs and CHILD_SA SPIs of all 16 equal the peer's
 	local got want
@@ -212,8 +145,8 @@ bad=0
 for a in "${PEERS[@]}"; do
 	s1=$(ha_state m1 "$a") s2=$(ha_state m2 "$a")
 	case "$s1/$s2" in
-	ESTABLISHED/PASSIVE) SEG1+=("$a") && echo "vector $a 2 1" ;;
-	PASSIVE/ESTABLISHED) SEG2+=("$a") && echo "vector $a 2 2" ;;
+	ESTABLISHED/PASSIVE) SEG1+=("$a") && echo "ike $a 2 1" ;;
+	PASSIVE/ESTABLISHED) SEG2+=("$a") && echo "ike $a 2 2" ;;
 	*) bad=$((bad + 1)) && echo "# $a: m1 $s1, m2 $s2" ;;
 	esac
 done
@@ -222,7 +155,8 @@ lab_ge "segment 1 has peers" "${#SEG1[@]}" 1
 lab_ge "segment 2 has peers" "${#SEG2[@]}" 1
 # The SPI variant: "(segment in: N, out: M)" in the CHILD_SA lines.
 grep -h "HA CHILD_SA" "$(swan_log m1)" "$(swan_log m2)" |
-	sed 's/^/# /' | head -n 4
+	sed 's/^/# /' | head -n 2
+ha_spi_vectors "$(swan_log m1)" "$LAB_DIR/m1.sas" 2 "$LAB_VIP"
 for a in "${SEG2[@]}"; do
 	ip -n rt rule del from "$a" lookup 101
 	ip -n rt rule add from "$a" lookup 102
@@ -257,7 +191,7 @@ i=0
 for a in "${SEG1[@]}"; do
 	i=$((i + 1))
 	[ $((i % 2)) = 0 ] && continue
-	uid=$(ha_sas m2 | awk -v a="$a" '$1 == a && !u { u = $6 } END { print u }')
+	uid=$(swan_children m2 | awk -v a="$a" '$1 == a && !u { u = $6 } END { print u }')
 	swan_ctl m2 --rekey --child-id "$uid" >/dev/null 2>&1 &&
 		REKEYED+=("$a")
 done
@@ -271,7 +205,7 @@ for a in "${PEERS[@]}"; do
 done
 
 lab_eq "m2: all 16 IKE_SAs ESTABLISHED" "$(ha_count m2 ESTABLISHED)" 16
-ha_sas peer | sort >"$LAB_DIR/peer.after"
+swan_children peer | sort >"$LAB_DIR/peer.after"
 lab_eq "the peer kept its 16 IKE_SAs (same SPIs, same unique ids)" \
 	"$(awk '$2 == "ESTABLISHED" { print $1, $3, $4, $5 }' \
 		"$LAB_DIR/peer.after" | sort -u)" "$peer_uids"
