@@ -24,7 +24,9 @@
 . "$(dirname "$0")/../tests/e2e/cluster.sh"
 # shellcheck source=../tests/e2e/ha.sh
 . "$(dirname "$0")/../tests/e2e/ha.sh"
+ha_check
 e2e_init "$@"
+ha_trap
 
 COUNT=${HA_COUNT:-16}
 LAB_MEMBERS=(m1)

@@ -5,6 +5,16 @@
 # scripts/ha-segment-vectors.sh): its settings, its control FIFO, the
 # segments it logs. Sourced after cluster.sh.
 
+# ha_check: the plugin is installed (exit 77, ctest's SKIP, when not). It
+# comes with kernel-libipsec in Debian's libcharon-extra-plugins.
+ha_check() {
+	local so=/usr/lib/ipsec/plugins/libstrongswan-ha.so
+	if [ ! -e "$so" ]; then
+		echo "SKIP: $so missing (scripts/install-deps.sh installs it)"
+		exit 77
+	fi
+}
+
 # ha_extra M LOCAL REMOTE: the member's charon settings: the ha plugin.
 ha_extra() {
 	cat <<-EOF
@@ -53,3 +63,20 @@ ha_spi_vectors() {
 	EOF
 }
 
+
+# ha_trap: on exit, every charon is stopped with swan_stop (SIGTERM, then
+# SIGKILL after 5 s) before the lab's own cleanup, which waits for what it
+# kills without a deadline: a charon with the ha plugin was seen hanging on
+# SIGTERM once (m2, after its partner's death, futex wait).
+ha_trap() {
+	trap ha_exit EXIT
+}
+
+ha_exit() {
+	local rc=$? n
+	for n in "${!SWAN_PID[@]}"; do
+		swan_stop "$n"
+	done
+	(exit "$rc")
+	lab_cleanup
+}

@@ -32,7 +32,9 @@
 . "$(dirname "$0")/cluster.sh"
 # shellcheck source=ha.sh
 . "$(dirname "$0")/ha.sh"
+ha_check
 e2e_init "$@"
+ha_trap
 
 LAB_MEMBERS=(m1 m2)
 PEERS=()
@@ -107,6 +109,8 @@ both() { grep -q "now active: 1,2" "$(swan_log m1)" &&
 lab_ok "FIFO: m1 takes segments 1 and 2" e2e_wait 5 both
 
 # --- replication -----------------------------------------------------------
+# What crosses the sync link while the peers negotiate.
+e2e_capture_start sync m2 sync0 udp port 4510 or esp
 E2E_PEER_OPTS="dpd_delay = 2s" e2e_peer_start 2 "${PEERS[@]}"
 n=0
 for a in "${PEERS[@]}"; do
@@ -116,6 +120,14 @@ done
 lab_eq "16 peers established with m1" "$n" 16
 passive16() { [ "$(ha_count m2 PASSIVE)" = 16 ]; }
 lab_ok "m2 holds the 16 IKE_SAs as PASSIVE" e2e_wait 5 passive16
+cap=$(e2e_capture_stop sync)
+e2e_log "sync link: $(grep -c "4510: UDP" <<<"$cap") ha datagrams in clear" \
+	"(UDP 4510), $(grep -c "ESP" <<<"$cap") ESP"
+if [ -n "${HA_SECRET:-}" ]; then
+	# kernel-libipsec does no transport mode and refuses the trap's
+	# route to the other member: the plugin goes on unprotected.
+	grep -h "trap" "$(swan_log m1)" | sed 's/^/# m1: /'
+fi
 swan_children peer | sort >"$LAB_DIR/peer.sas"
 swan_children m1 | sort >"$LAB_DIR/m1.sas"
 swan_children m2 | sort >"$LAB_DIR/m2.sas"
@@ -211,6 +223,14 @@ lab_eq "the peer kept its 16 IKE_SAs (same SPIs, same unique ids)" \
 		"$LAB_DIR/peer.after" | sort -u)" "$peer_uids"
 lab_eq "no IKE_SA negotiated anew on the peer" \
 	"$(tail -n +"$before" "$(swan_log peer)" | grep -c "initiating IKE_SA")" 0
+# The peers' DPD (every 2 s without inbound ESP: the replies m2 sends on
+# a taken-over CHILD_SA do not count while the peer drops them) now
+# reaches m2, which answers with the Message IDs the plugin synced.
+lab_ge "m2 answered DPD on the taken-over IKE_SAs" \
+	"$(awk -v t="$(date -d "@${t_take%.*}" +%T)" '$1 >= t' "$(swan_log m2)" |
+		grep -c "parsed INFORMATIONAL request")" 1
+lab_eq "no IKE exchange of the peer gave up" \
+	"$(tail -n +"$before" "$(swan_log peer)" | grep -c "giving up")" 0
 replay=$(tail -n +"$before" "$(swan_log peer)" |
 	grep -c "ESP sequence number verification failed")
 e2e_log "the peer dropped $replay ESP packets as replays after the takeover"
@@ -259,6 +279,7 @@ if [ -n "${HA_LOG_DIR:-}" ]; then
 		cp "$(swan_log "$m")" "$HA_LOG_DIR/$m.charon.log"
 		cp "$SWAN_DIR/$m/strongswan.conf" "$HA_LOG_DIR/$m.strongswan.conf"
 	done
-	cp "$LAB_DIR"/ping.* "$LAB_DIR"/*.sas "$LAB_DIR/peer.after" "$HA_LOG_DIR/"
+	cp "$LAB_DIR"/ping.* "$LAB_DIR"/*.sas "$LAB_DIR/peer.after" \
+		"$LAB_DIR/sync.pcap" "$HA_LOG_DIR/"
 fi
 lab_finish
