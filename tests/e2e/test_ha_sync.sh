@@ -54,11 +54,14 @@ ha_count() {
 	swan_children "$1" | awk -v s="$2" '$2 == s && !($5 in n) { n[$5] = 1; c++ } END { print c + 0 }'
 }
 
-ha_wait_log() { # M PATTERN SECONDS
-	local f
-	f=$(swan_log "$1")
-	e2e_wait "$3" grep -q "$2" "$f"
+# ha_wait_log M PATTERN SECONDS [FROM]: true once member M's log has
+# PATTERN (from line FROM on).
+ha_wait_log() {
+	e2e_wait "$3" ha_logged "$1" "$2" "${4:-1}"
 }
+ha_logged() { tail -n +"$3" "$(swan_log "$1")" | grep -q "$2"; }
+# ha_lines M: the number of lines in member M's log so far.
+ha_lines() { wc -l <"$(swan_log "$1")"; }
 
 # --- the lab ---------------------------------------------------------------
 lab_create policy || lab_abort "lab_create failed"
@@ -176,13 +179,27 @@ done
 
 # --- traffic, then m1 dies ----------------------------------------------------
 declare -A PING=()
-for a in "${PEERS[@]}"; do
-	d=${a##*.}
-	ip netns exec peer ping -D -n -i 0.1 -W 1 -I "10.10.$d.1" "$E2E_INNER" \
-		>"$LAB_DIR/ping.$d" 2>&1 &
-	PING[$a]=$!
-	LAB_PIDS+=($!)
-done
+# pings_start TAG: a ping every 100 ms from every peer's inner address to
+# the members' (ping -D: a timestamp per reply) into $LAB_DIR/TAG.D.
+pings_start() {
+	local a d
+	for a in "${PEERS[@]}"; do
+		d=${a##*.}
+		ip netns exec peer ping -D -n -i 0.1 -W 1 -I "10.10.$d.1" \
+			"$E2E_INNER" >"$LAB_DIR/$1.$d" 2>&1 &
+		PING[$a]=$!
+		LAB_PIDS+=($!)
+	done
+}
+pings_stop() {
+	local a
+	for a in "${PEERS[@]}"; do
+		kill -INT "${PING[$a]}"
+		wait "${PING[$a]}" 2>/dev/null
+		lab_forget_pid "${PING[$a]}"
+	done
+}
+pings_start ping
 sleep "$PING_BEFORE"
 before=$(wc -l <"$(swan_log peer)")
 peer_uids=$(awk '{ print $1, $3, $4, $5 }' "$LAB_DIR/peer.sas" | sort -u)
@@ -210,11 +227,7 @@ done
 t_rekey=$(date +%s.%N)
 e2e_log "rekey requested on m2 for ${#REKEYED[@]} CHILD_SAs: ${REKEYED[*]}"
 sleep "$PING_AFTER"
-for a in "${PEERS[@]}"; do
-	kill -INT "${PING[$a]}"
-	wait "${PING[$a]}" 2>/dev/null
-	lab_forget_pid "${PING[$a]}"
-done
+pings_stop
 
 lab_eq "m2: all 16 IKE_SAs ESTABLISHED" "$(ha_count m2 ESTABLISHED)" 16
 swan_children peer | sort >"$LAB_DIR/peer.after"
@@ -235,11 +248,11 @@ replay=$(tail -n +"$before" "$(swan_log peer)" |
 	grep -c "ESP sequence number verification failed")
 e2e_log "the peer dropped $replay ESP packets as replays after the takeover"
 
-# Per peer: received/sent, the longest gap between two replies after the
-# kill, and when the first reply after the kill came.
-report() { # ADDR
-	local d=${1##*.}
-	"$LAB_PY" - "$LAB_DIR/ping.$d" "$t_kill" <<-'EOF'
+# report TAG ADDR T: received/sent of peer ADDR's ping TAG, and the
+# longest gap between two replies from time T on.
+report() {
+	local d=${2##*.}
+	"$LAB_PY" - "$LAB_DIR/$1.$d" "$3" <<-'EOF'
 		import re, sys
 		ts = [float(m.group(1)) for m in
 		      (re.match(r"\[(\d+\.\d+)\] \d+ bytes from", l)
@@ -258,7 +271,7 @@ report() { # ADDR
 }
 fail_recovery=0
 for a in "${PEERS[@]}"; do
-	r=$(report "$a")
+	r=$(report ping "$a" "$t_kill")
 	kind=segment2
 	case " ${SEG1[*]} " in *" $a "*) kind=taken-over ;; esac
 	case " ${REKEYED[*]} " in *" $a "*) kind=taken-over+rekey ;; esac
@@ -273,13 +286,81 @@ done
 lab_eq "segment 2 undisturbed, rekeyed ones back within 8 s" "$fail_recovery" 0
 lab_ge "the peer dropped replies of m2 as replays" "$replay" 1
 
+# --- m1 comes back, segment 1 handed back -----------------------------------
+e2e_log "m1 comes back: links up, charon restarted"
+pings_start back
+m1_from=$(($(ha_lines m1) + 1))
+m2_from=$(($(ha_lines m2) + 1))
+ip -n m1 link set eth0 up
+ip -n m1 link set sync0 up
+# The default route went with the link.
+ip -n m1 route replace default via 10.0.0.254
+SWAN_PLUGINS="$SWAN_PLUGINS ha" swan_start m1 m1 "$SWAN_DIR/m1/swanctl.conf" &&
+	swan_load m1 >/dev/null 2>&1 || lab_abort "charon on m1 did not restart"
+# m1 asks for a resync 1 s after its start; m2 sends its cached IKE_SAs
+# and rekeys every CHILD_SA of the segment (CHILD_SA keys are not cached:
+# the rekey is how the newcomer gets them), which m1 receives as usual.
+lab_ok "m2 resyncs m1 (segments 1 and 2)" \
+	ha_wait_log m2 "resyncing HA segment 2" 5 "$m2_from"
+back16() {
+	swan_children m1 | sort >"$LAB_DIR/m1.back"
+	swan_children peer | sort >"$LAB_DIR/peer.back"
+	[ "$(ha_count m1 PASSIVE)" = 16 ] &&
+		[ "$(awk '$7 == "INSTALLED" { print $3, $4, $8, $9 }' \
+			"$LAB_DIR/m1.back" | sort)" = \
+			"$(awk '$7 == "INSTALLED" { print $3, $4, $9, $8 }' \
+				"$LAB_DIR/peer.back" | sort)" ]
+}
+lab_ok "m1 holds all 16 again, PASSIVE, with the peers' current SPIs" \
+	e2e_wait 10 back16
+lab_not "m1 took no segment by itself" \
+	ha_logged m1 "HA segment [12] activated" "$m1_from"
+sleep 3
+t_back=$(date +%s.%N)
+ha_fifo m1 +1
+ip -n rt route replace "$LAB_VIP/32" via 10.0.0.1 table 101
+lab_ok "FIFO: m1 takes segment 1 back, m2 drops it" \
+	ha_wait_log m2 "HA segment 1 deactivated, now active: 2" 5 "$m2_from"
+REKEYED=()
+i=0
+for a in "${SEG1[@]}"; do
+	i=$((i + 1))
+	[ $((i % 2)) = 0 ] && continue
+	uid=$(swan_children m1 |
+		awk -v a="$a" '$1 == a && $7 == "INSTALLED" && !u { u = $6 } END { print u }')
+	swan_ctl m1 --rekey --child-id "$uid" >/dev/null 2>&1 &&
+		REKEYED+=("$a")
+done
+e2e_log "rekey requested on m1 for ${#REKEYED[@]} CHILD_SAs: ${REKEYED[*]}"
+sleep 6
+pings_stop
+lab_eq "the peer still has its 16 original IKE_SAs" \
+	"$(swan_children peer | awk '$2 == "ESTABLISHED" { print $1, $3, $4, $5 }' |
+		sort -u)" "$peer_uids"
+fail_recovery=0
+for a in "${PEERS[@]}"; do
+	r=$(report back "$a" "$t_back")
+	kind=segment2
+	case " ${SEG1[*]} " in *" $a "*) kind=handed-back ;; esac
+	case " ${REKEYED[*]} " in *" $a "*) kind=handed-back+rekey ;; esac
+	echo "# peer $a ($kind): replies/sent ${r% *}, longest gap ${r#* } s"
+	case $kind in
+	segment2) awk -v g="${r#* }" 'BEGIN { exit !(g < 1) }' ||
+		fail_recovery=$((fail_recovery + 1)) ;;
+	handed-back+rekey) awk -v g="${r#* }" 'BEGIN { exit !(g < 2) }' ||
+		fail_recovery=$((fail_recovery + 1)) ;;
+	esac
+done
+lab_eq "handback: segment 2 undisturbed, rekeyed ones within 2 s" \
+	"$fail_recovery" 0
+
 if [ -n "${HA_LOG_DIR:-}" ]; then
 	mkdir -p "$HA_LOG_DIR"
 	for m in peer m1 m2; do
 		cp "$(swan_log "$m")" "$HA_LOG_DIR/$m.charon.log"
 		cp "$SWAN_DIR/$m/strongswan.conf" "$HA_LOG_DIR/$m.strongswan.conf"
 	done
-	cp "$LAB_DIR"/ping.* "$LAB_DIR"/*.sas "$LAB_DIR/peer.after" \
-		"$LAB_DIR/sync.pcap" "$HA_LOG_DIR/"
+	cp "$LAB_DIR"/ping.* "$LAB_DIR"/back.* "$LAB_DIR"/*.sas \
+		"$LAB_DIR/peer.after" "$LAB_DIR/sync.pcap" "$HA_LOG_DIR/"
 fi
 lab_finish
