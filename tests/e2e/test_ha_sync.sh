@@ -23,7 +23,13 @@
 #    sequence numbers at 1, the peer's anti-replay window drops its replies
 #    ("ESP sequence number verification failed") until m2 has sent as many
 #    as m1 had; CHILD_SAs rekeyed through vici (swanctl --rekey on m2) at
-#    the takeover recover at once. Per peer: interruption and losses.
+#    the takeover recover at once. Per peer: interruption and losses;
+#  - m1 comes back: resynced by m2 (which rekeys every CHILD_SA), takes
+#    segment 1 back through its FIFO; the same sequence number problem,
+#    the same cure;
+#  - a port split in front (UDP 4500 to the member without the peer's
+#    segment): new negotiations fail, as without the plugin; steered by
+#    segment they come up.
 #
 # Environment: as every e2e test (IKEFWD, IKEFWDD: the lab checks them,
 # though neither runs here). HA_REKEY=fifo: the taken-over CHILD_SAs
@@ -116,7 +122,10 @@ lab_ok "FIFO: m1 takes segments 1 and 2" e2e_wait 5 both
 # --- replication -----------------------------------------------------------
 # What crosses the sync link while the peers negotiate.
 e2e_capture_start sync m2 sync0 udp port 4510 or esp
-E2E_PEER_OPTS="dpd_delay = 2s" e2e_peer_start 2 "${PEERS[@]}"
+# Two more for the port split at the end: 10.0.1.24 is in segment 1,
+# 10.0.1.25 in segment 2.
+SPLIT=(10.0.1.24 10.0.1.25)
+E2E_PEER_OPTS="dpd_delay = 2s" e2e_peer_start 2 "${PEERS[@]}" "${SPLIT[@]}"
 n=0
 for a in "${PEERS[@]}"; do
 	swan_initiate peer "p${a##*.}" "c${a##*.}" 20 >/dev/null 2>&1 &&
@@ -234,7 +243,6 @@ else
 			REKEYED+=("$a")
 	done
 fi
-t_rekey=$(date +%s.%N)
 e2e_log "rekey requested on m2 (${HA_REKEY:-vici}) for ${#REKEYED[@]} CHILD_SAs: ${REKEYED[*]}"
 sleep "$PING_AFTER"
 pings_stop
@@ -363,6 +371,39 @@ for a in "${PEERS[@]}"; do
 done
 lab_eq "handback: segment 2 undisturbed, rekeyed ones within 2 s" \
 	"$fail_recovery" 0
+
+# --- a port split in front ---------------------------------------------------
+# UDP 500 of two new peers to the member holding their segment, UDP 4500
+# to the other one (the split ikefwd exists for). The plugin sends the
+# other member nothing it could answer IKE_AUTH with, so the negotiation
+# fails; steered by segment (both ports of a peer to one member, as the
+# data path would do) it succeeds.
+ip -n rt rule add from 10.0.1.24 lookup 101
+ip -n rt rule add from 10.0.1.25 lookup 102
+ip -n rt rule add from 10.0.1.24 ipproto udp dport 4500 lookup 102
+ip -n rt rule add from 10.0.1.25 ipproto udp dport 4500 lookup 101
+# split_up: initiates both new peers at once; prints how many came up.
+split_up() {
+	local a pids=() n=0 p
+	for a in "${SPLIT[@]}"; do
+		swan_initiate peer "p${a##*.}" "c${a##*.}" 12 >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" && n=$((n + 1))
+	done
+	echo "$n"
+}
+m1_from=$(($(ha_lines m1) + 1))
+m2_from=$(($(ha_lines m2) + 1))
+lab_eq "port split: no new negotiation comes up" "$(split_up)" 0
+lab_ok "m2 could not find the IKE_SA m1 started (IKE_AUTH)" \
+	ha_logged m2 "IKE_SA checkout not successful" "$m2_from"
+lab_ok "m1 could not find the IKE_SA m2 started (IKE_AUTH)" \
+	ha_logged m1 "IKE_SA checkout not successful" "$m1_from"
+ip -n rt rule del from 10.0.1.24 ipproto udp dport 4500 lookup 102
+ip -n rt rule del from 10.0.1.25 ipproto udp dport 4500 lookup 101
+lab_eq "steered by segment: both come up" "$(split_up)" 2
 
 if [ -n "${HA_LOG_DIR:-}" ]; then
 	mkdir -p "$HA_LOG_DIR"
