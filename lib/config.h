@@ -73,6 +73,8 @@ struct ikefwd_cfg {
 	uint32_t active_member; /* ha mode: one of members[]; else 0 */
 	uint32_t timeout_sec; /* default IKEFWD_DEFAULT_TIMEOUT_SEC */
 	uint32_t table_size; /* default IKEFWD_TABLE_DEFAULT_SIZE */
+	/* ikefwd_halfopen; default IKEFWD_HALFOPEN_DEFAULT_SIZE */
+	uint32_t halfopen_size;
 	uint16_t ike_port; /* default IKEFWD_IKE_PORT */
 	uint16_t natt_port; /* default IKEFWD_NATT_PORT, != ike_port */
 	bool esp_steering; /* steer ESP to the SA's owner; default no */

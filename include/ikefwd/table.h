@@ -10,6 +10,8 @@
 #include "types.h"
 
 #define IKEFWD_TABLE_DEFAULT_SIZE 65536
+/* ikefwd_halfopen: claims of negotiations that have not proved real yet. */
+#define IKEFWD_HALFOPEN_DEFAULT_SIZE 16384
 #define IKEFWD_DEFAULT_TIMEOUT_SEC 120
 
 /*
@@ -38,6 +40,9 @@ enum {
 	 * integration (API / vici listener): no idle expiry, and it wins
 	 * over entries the data path only guessed. */
 	IKEFWD_F_REGISTERED = 1 << 9,
+	/* Entered the established table when the negotiation proved real
+	 * (this member's IKE daemon answered with a responder SPI). */
+	IKEFWD_F_PROMOTED = 1 << 10,
 };
 
 /*
