@@ -732,8 +732,8 @@ static void print_report(const struct bench *b)
 	       (unsigned long long)b->factor * b->table_size);
 	printf("- established: %u negotiations owned by member 2 (their msgid-0 entries), each packet a new exchange (msgid 2, 3, ...) decided by the msgid-0 entry\n",
 	       b->est);
-	printf("- legitimate: one new negotiation after every %u flood packets, answered by this member's IKE daemon (tc egress) %u flood packets later, then its IKE_AUTH\n\n",
-	       b->legit_every, b->delay);
+	printf("- legitimate: one new negotiation after every %u flood packets, answered by this member's IKE daemon (tc egress) %u flood packets later (%.0f ms at a flood of 1 Mpps: longer than the half-open table lasts), then its IKE_AUTH\n\n",
+	       b->legit_every, b->delay, b->delay / 1000.0);
 
 	printf("### Part 1: the data path\n\n");
 	printf("| scenario | established packets | flood packets | a negotiation sends every ... flood packets | established entries still member 2's at the end (min / median / max) | established packets redirected to member 2 | legitimate negotiations started in the flood / completed | ... whose half-open claim was still there when answered | sync records per flood packet (max) | established / half-open entries at the end (median) |\n");
@@ -781,12 +781,14 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: " PROG
-		" [-r RUNS] [-e NEGOTIATIONS] [-f FACTOR] [-t TABLE] [-o HALFOPEN] [-c CPU] [-S]\n"
+		" [-r RUNS] [-e NEGOTIATIONS] [-f FACTOR] [-t TABLE] [-o HALFOPEN] [-d DELAY] [-c CPU] [-S]\n"
 		"  -r  runs per scenario, 1..%d (default 3)\n"
 		"  -e  established negotiations, 1..%d (default 1000)\n"
 		"  -f  flood size in ikefwd_table sizes, 1..16 (default 10)\n"
 		"  -t  ikefwd_table entries (default 65536)\n"
 		"  -o  ikefwd_halfopen entries (default 16384)\n"
+		"  -d  flood packets between a legitimate IKE_SA_INIT and its\n"
+		"      answer (default 32768)\n"
 		"  -c  CPU to pin part 1 to (default: the last online CPU)\n"
 		"  -S  skip part 2 (the sync agents)\n"
 		"Needs root (loads BPF programs). Markdown report on stdout.\n",
@@ -804,9 +806,9 @@ static int parse_args(struct bench *b, int argc, char **argv, bool *no_sync)
 	b->table_size = IKEFWD_TABLE_DEFAULT_SIZE;
 	b->halfopen_size = IKEFWD_HALFOPEN_DEFAULT_SIZE;
 	b->legit_every = 1024;
-	b->delay = 256;
+	b->delay = 32768;
 	b->cpu = last_cpu();
-	while ((opt = getopt(argc, argv, "r:e:f:t:o:c:Sh")) != -1) {
+	while ((opt = getopt(argc, argv, "r:e:f:t:o:d:c:Sh")) != -1) {
 		v = optarg ? strtol(optarg, NULL, 10) : 0;
 		switch (opt) {
 		case 'r':
@@ -829,6 +831,11 @@ static int parse_args(struct bench *b, int argc, char **argv, bool *no_sync)
 			if (v < 1024 || v > 16 * 1024 * 1024)
 				return -EINVAL;
 			*(opt == 't' ? &b->table_size : &b->halfopen_size) = v;
+			break;
+		case 'd':
+			if (v < 1 || v > 1 << 24)
+				return -EINVAL;
+			b->delay = v;
 			break;
 		case 'c':
 			if (v < 0)
