@@ -45,6 +45,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_halfopen SEC(".maps");
 
+/* Claims per source prefix and second, when [cluster] claim_budget is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_BUDGET_TABLE_SIZE);
+	__type(key, struct ikefwd_budget_key);
+	__type(value, struct ikefwd_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_budget SEC(".maps");
+
 /* First IP fragment's decision, for the fragments that follow it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -40,6 +40,9 @@ struct ike_ctx {
 	__u32 ver_flag; /* IKEFWD_F_IKEV1 or IKEFWD_F_IKEV2 */
 	__u8 exchange;
 	__u8 ike_flags; /* the header's flags byte */
+	/* Ingress only (else NULL): the IP header, for the claim budget. */
+	const struct l3_info *l3;
+	void *data_end;
 };
 
 static __always_inline void ike_ctx_init(struct ike_ctx *ic,
@@ -58,6 +61,8 @@ static __always_inline void ike_ctx_init(struct ike_ctx *ic,
 	ic->ver_flag = major == 1 ? IKEFWD_F_IKEV1 : IKEFWD_F_IKEV2;
 	ic->exchange = ih->exchange;
 	ic->ike_flags = ih->flags;
+	ic->l3 = NULL;
+	ic->data_end = NULL;
 }
 
 /* The first message of a negotiation, the only one that may create state
@@ -222,6 +227,49 @@ static __always_inline __u32 label_owner(const struct ike_ctx *ic)
 	return 0;
 }
 
+/* The optional claim budget: true when the sender's prefix (IPv4 /24,
+ * IPv6 /64) has made claim_budget claims in the current second already.
+ * Approximate across CPUs (two may take the last claim of a window);
+ * what it bounds is a flood from few prefixes, without state per packet. */
+static __always_inline bool over_budget(struct ike_ctx *ic)
+{
+	struct ikefwd_budget_key k = {};
+	struct ikefwd_budget fresh = { .window_ns = ic->now, .claims = 1 };
+	const struct l3_info *l3 = ic->l3;
+	struct ikefwd_budget *b;
+
+	if (!l3 || !l3->iph)
+		return false;
+	if (l3->is_ipv6) {
+		struct ipv6hdr *ip6h = l3->iph;
+
+		if ((void *)(ip6h + 1) > ic->data_end)
+			return false;
+		__builtin_memcpy(k.prefix, &ip6h->saddr, 8);
+	} else {
+		struct iphdr *iph = l3->iph;
+
+		if ((void *)(iph + 1) > ic->data_end)
+			return false;
+		k.prefix[10] = k.prefix[11] = 0xff;
+		__builtin_memcpy(&k.prefix[12], &iph->saddr, 3);
+	}
+	b = bpf_map_lookup_elem(&ikefwd_budget, &k);
+	if (!b) {
+		bpf_map_update_elem(&ikefwd_budget, &k, &fresh, BPF_ANY);
+		return false;
+	}
+	if (ic->now - b->window_ns >= IKEFWD_BUDGET_WINDOW_NS) {
+		b->window_ns = ic->now;
+		b->claims = 1;
+		return false;
+	}
+	if (b->claims >= ic->cfg->claim_budget)
+		return true;
+	__sync_fetch_and_add(&b->claims, 1);
+	return false;
+}
+
 static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 {
 	struct ikefwd_key p1key;
@@ -253,8 +301,15 @@ static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 		}
 	}
 
-	if (starts_negotiation(ic))
+	if (starts_negotiation(ic)) {
+		if (ic->cfg->claim_budget && over_budget(ic)) {
+			/* The daemon still sees it (and may demand a
+			 * COOKIE); only ikefwd keeps no state for it. */
+			count(IKEFWD_C_CLAIM_OVER_BUDGET);
+			return ic->cfg->local_member;
+		}
 		return halfopen_claim(ic);
+	}
 
 	/* Not a start and unknown: the IKE SA of another member's daemon
 	 * (its label says which), or one nobody knows. Routed or handled

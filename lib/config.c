@@ -118,6 +118,7 @@ static const struct key keys[] = {
 	     TABLE_MAX_SIZE),
 	UINT(SEC_CLUSTER, "halfopen_size", halfopen_size, TABLE_MIN_SIZE,
 	     TABLE_MAX_SIZE),
+	UINT(SEC_CLUSTER, "claim_budget", claim_budget, 0, 1000000),
 	UINT(SEC_CLUSTER, "ike_port", ike_port, 1, 65535),
 	UINT(SEC_CLUSTER, "natt_port", natt_port, 1, 65535),
 	KEY(SEC_CLUSTER, "esp_steering", KEY_BOOL, esp_steering),

@@ -80,6 +80,8 @@ struct ikefwd_cfg {
 	bool esp_steering; /* steer ESP to the SA's owner; default no */
 	bool spi_labels; /* route unknown IKE SAs by SPI label; default no */
 	uint64_t spi_label_mask; /* as strongSwan's charon.spi_mask */
+	/* Claims per second and source /24 or /64; 0 (default): none. */
+	uint32_t claim_budget;
 
 	/* [member N], in file order; at least one, addresses unique */
 	struct ikefwd_member_cfg members[IKEFWD_CFG_MAX_MEMBERS];

@@ -73,7 +73,9 @@
 	X(PROMOTE_FULL, "promote_full",                                        \
 	  "established table full: promotion refused, nothing evicted")        \
 	X(OUT_STATELESS, "out_stateless",                                      \
-	  "sent with no entry and responder SPI 0 (COOKIE, error): no claim")
+	  "sent with no entry and responder SPI 0 (COOKIE, error): no claim")  \
+	X(CLAIM_OVER_BUDGET, "claim_over_budget",                              \
+	  "first message over its source prefix's claim budget: no state")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

@@ -79,6 +79,25 @@ struct ikefwd_frag_val {
 };
 
 #define IKEFWD_FRAG_TABLE_SIZE 8192
+
+/*
+ * The optional claim budget ([cluster] claim_budget): claims made in the
+ * current one-second window per source prefix (IPv4 /24 as IPv4-mapped
+ * IPv6, IPv6 /64; the rest of the address zero). Pinned as ikefwd_budget,
+ * an LRU: a prefix that stops sending is forgotten.
+ */
+struct ikefwd_budget_key {
+	__u8 prefix[16];
+};
+
+struct ikefwd_budget {
+	__u64 window_ns; /* start of the current window */
+	__u32 claims; /* claims made in it */
+	__u32 pad;
+};
+
+#define IKEFWD_BUDGET_TABLE_SIZE 16384
+#define IKEFWD_BUDGET_WINDOW_NS 1000000000ULL
 /* Linux drops incomplete reassemblies after 30 s (ipfrag_time): so do we. */
 #define IKEFWD_FRAG_TIMEOUT_NS (30ULL * 1000000000ULL)
 

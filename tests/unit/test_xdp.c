@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -45,6 +46,7 @@ struct frame {
 	uint64_t rspi;
 	uint32_t msgid;
 	const char *src_mac; /* default: the router */
+	const char *src; /* source address; default 192.0.2.10 / 2001:db8::10 */
 	int ipv4_ihl; /* > 5: options */
 	int ipv6_exts; /* hop-by-hop / routing / dest-opts headers */
 	int frag; /* 1: first fragment, 2: a later one (no UDP) */
@@ -65,13 +67,13 @@ static void build(struct pkt *p, const struct frame *f)
 						  PKT_TPID_8021Q,
 			 100 + i);
 	if (f->ipv6) {
-		pkt_ipv6(p, "2001:db8::10", "2001:db8:1::1");
+		pkt_ipv6(p, f->src ?: "2001:db8::10", "2001:db8:1::1");
 		for (int i = 0; i < f->ipv6_exts; i++)
 			pkt_ipv6_ext(p, ext_types[i]);
 		if (f->frag)
 			pkt_ipv6_frag(p, f->frag_id, later ? 100 : 0, true);
 	} else {
-		pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
+		pkt_ipv4(p, f->src ?: "192.0.2.10", "198.51.100.1");
 		if (f->ipv4_ihl > 5)
 			pkt_ipv4_options(p, f->ipv4_ihl);
 		if (f->frag)
@@ -1108,6 +1110,61 @@ static void test_registered_never_expires(void)
 	CU_ASSERT_EQUAL(C(IKEFWD_C_OWNER_DEAD), 1);
 }
 
+/* The optional claim budget: claims per second and source prefix (IPv4
+ * /24, IPv6 /64); first messages over it are handled here with no state;
+ * a new second starts a new budget. */
+static void test_claim_budget(void)
+{
+	static const struct {
+		const char *src;
+		bool ipv6, claims;
+	} cases[] = {
+		{ "192.0.2.10", false, true },
+		{ "192.0.2.10", false, true },
+		{ "192.0.2.77", false, true },
+		{ "192.0.2.10", false, false },
+		{ "192.0.2.200", false, false },
+		{ "198.18.0.1", false, true },
+		{ "2001:db8::10", true, true },
+		{ "2001:db8::20", true, true },
+		{ "2001:db8::30", true, true },
+		{ "2001:db8::40", true, false },
+		{ "2001:db8:0:1::1", true, true },
+	};
+	struct ikefwd_config cfg = cfg_ls();
+	uint64_t spi = 0xb0d0;
+	struct pkt p;
+
+	cfg.claim_budget = 3;
+	CU_ASSERT(harness_set_config(&h, &cfg) == 0);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		build(&p, &(struct frame){ .ispi = ++spi,
+					   .src = cases[i].src,
+					   .ipv6 = cases[i].ipv6 });
+		expect_pass_untouched(&p);
+		if (halfopen(spi, 0) != cases[i].claims)
+			fprintf(stderr, "budget case %u (%s): %s\n", i,
+				cases[i].src,
+				cases[i].claims ? "not claimed" : "claimed");
+		CU_ASSERT_EQUAL(halfopen(spi, 0), cases[i].claims);
+	}
+	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIMED), 8);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIM_OVER_BUDGET), 3);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_LOCAL), 11);
+
+	/* Retransmissions of a claim are hits, not claims: not budgeted. */
+	build(&p, &(struct frame){ .ispi = 0xb0d1 });
+	expect_pass_untouched(&p);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIM_OVER_BUDGET), 3);
+
+	/* The next second, the prefix may claim again. */
+	usleep(1100000);
+	build(&p, &(struct frame){ .ispi = 0xb0ff });
+	expect_pass_untouched(&p);
+	CU_ASSERT(halfopen(0xb0ff, 0));
+	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIM_OVER_BUDGET), 3);
+}
+
 #define SMALL_TABLE 1024
 #define N_ESTABLISHED 512
 
@@ -1233,6 +1290,7 @@ int main(void)
 		T(test_promotion_without_claim),
 		T(test_stateless_answers_claim_nothing),
 		T(test_registered_never_expires),
+		T(test_claim_budget),
 		T(test_flood_keeps_established),
 		T(test_full_established_table),
 		T(test_expired_entry_taken_over),
