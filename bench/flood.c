@@ -116,6 +116,9 @@ struct sync_part {
 	struct sync_stats d1, d2; /* over the flood */
 	unsigned int est_kept, est_redirected, est;
 	uint64_t promoted;
+	/* Each member's view of the other, sampled every 4096 flood
+	 * packets: how often it was alive. */
+	uint64_t samples, alive_samples[2];
 	char skipped[160];
 };
 
@@ -569,6 +572,17 @@ static void stats_delta(struct sync_stats *d, const struct sync_stats *a,
 #undef SYNC_STAT_DELTA
 }
 
+/* Whether harness h's data path has member id alive (set by its agent
+ * from the heartbeats it hears). */
+static bool sees_alive(struct harness *h, uint32_t id)
+{
+	struct ikefwd_member m;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.ikefwd_members),
+				    &id, &m) &&
+	       (m.state & IKEFWD_MEMBER_ALIVE);
+}
+
 static int sync_part(struct bench *b)
 {
 	struct sync_part *r = &b->sync;
@@ -621,6 +635,11 @@ static int sync_part(struct bench *b)
 		if (run_out(&m->h[0], &b->cookie_frame, spi) != 0)
 			goto out;
 		r->cookies++;
+		if (i % 4096 == 0) {
+			r->samples++;
+			r->alive_samples[0] += sees_alive(&m->h[0], PEER);
+			r->alive_samples[1] += sees_alive(&m->h[1], LOCAL);
+		}
 		if (i % b->legit_every == 0) {
 			uint64_t legit = ISPI_LEGIT + r->legit++;
 
@@ -705,6 +724,11 @@ static void print_sync(const struct bench *b)
 	printf("| peer deaths seen | %llu | %llu |\n",
 	       (unsigned long long)r->d1.peer_deaths,
 	       (unsigned long long)r->d2.peer_deaths);
+	printf("| the other member alive in this member's data path, sampled every 4096 flood packets | %llu of %llu | %llu of %llu |\n",
+	       (unsigned long long)r->alive_samples[0],
+	       (unsigned long long)r->samples,
+	       (unsigned long long)r->alive_samples[1],
+	       (unsigned long long)r->samples);
 	printf("| resyncs / NACKs sent | %llu / %llu | %llu / %llu |\n",
 	       (unsigned long long)r->d1.resyncs,
 	       (unsigned long long)r->d1.nacks_sent,
