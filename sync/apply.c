@@ -41,6 +41,9 @@ uint64_t sync_mono_of_rt(const struct sync_clock *c, uint64_t rt_ms)
 static bool expired(const struct sync_table *t, const struct ikefwd_entry *e,
 		    const struct sync_clock *now)
 {
+	/* Registered IKE SAs leave when their IKE daemon deletes them. */
+	if (e->flags & IKEFWD_F_REGISTERED)
+		return false;
 	return (int64_t)(now->mono_ns - e->last_seen_ns) >
 	       (int64_t)t->timeout_sec * 1000000000LL;
 }
