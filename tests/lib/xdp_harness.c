@@ -195,20 +195,33 @@ int harness_table_count(struct harness *h)
 	return n;
 }
 
-int harness_run(struct harness *h, const void *frame, size_t len,
-		struct run_result *res)
+static int run_prog(int fd, const void *frame, size_t len,
+		    struct run_result *res)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
 		    .data_size_in = len, .data_out = res->out,
 		    .data_size_out = sizeof(res->out), .repeat = 1);
 	int err;
 
-	err = bpf_prog_test_run_opts(harness_prog_fd(h), &opts);
+	err = bpf_prog_test_run_opts(fd, &opts);
 	if (err)
 		return -errno;
 	res->retval = opts.retval;
 	res->out_len = opts.data_size_out;
 	return 0;
+}
+
+int harness_run(struct harness *h, const void *frame, size_t len,
+		struct run_result *res)
+{
+	return run_prog(harness_prog_fd(h), frame, len, res);
+}
+
+int harness_run_inside(struct harness *h, const void *frame, size_t len,
+		       struct run_result *res)
+{
+	return run_prog(bpf_program__fd(h->skel->progs.xdp_ikefwd_in), frame,
+			len, res);
 }
 
 int harness_run_live(struct harness *h, const void *frame, size_t len,
