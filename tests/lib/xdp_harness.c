@@ -96,6 +96,10 @@ int harness_open_pinned(struct harness *h, const char *pin_root)
 		return err;
 	snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd", pin_root);
 	err = bpf_program__pin(h->skel->progs.xdp_ikefwd, path);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd_in", pin_root);
+		err = bpf_program__pin(h->skel->progs.xdp_ikefwd_in, path);
+	}
 	if (err)
 		harness_close(h);
 	return err;
