@@ -3,12 +3,23 @@
 #
 # ikefwd-vici: registers every CHILD_SA's inbound ESP SPI with the local
 # ikefwdd while the SA is up, so that ESP steering finds the member that
-# holds the SA without SPI ranges (docs/strongswan.md).
+# holds the SA without SPI ranges, and its remote traffic selectors, so
+# that inside steering sends the cleartext for the tunnel to this member
+# (docs/strongswan.md).
 #
 # It listens on charon's vici socket for
 #   child-updown  up:   ikefwdctl sa add SPI-IN --owner LOCAL --lifetime LIFE
+#                       ikefwdctl ts add REMOTE-TS... --spi SPI-IN
+#                                 --lifetime LIFE [--owner LOCAL]
 #                 down: ikefwdctl sa del SPI-IN
-#   child-rekey   the new SA's SPI added, the old one's deleted
+#                       ikefwdctl ts del REMOTE-TS --spi SPI-IN (only
+#                       this SA's: a newer registration, on this member
+#                       or another, stays)
+#   child-rekey   the new SA's SPI and selectors added (they replace the
+#                 old SA's registrations), the old SA's deleted
+# Selectors restricted to a protocol or ports ("10.1.0.0/24[tcp/80]")
+# are registered by their address range; an address range ("a..b") by
+# the networks that cover it exactly.
 # and, when it (re)connects, registers the CHILD_SAs already installed
 # (list-sas). Registrations are left in place when it stops: the SAs are
 # still there, and they carry the SA's hard lifetime anyway.
@@ -20,6 +31,7 @@
 # no python3-vici package): src/libcharon/plugins/vici/README.md.
 
 import argparse
+import ipaddress
 import signal
 import socket
 import struct
@@ -130,6 +142,31 @@ class Vici:
         return decode(body)
 
 
+def ts_networks(ts):
+    """vici's text of a traffic selector to the networks it covers."""
+    addr = ts.split("[", 1)[0].strip()
+    if not addr or addr == "dynamic":
+        return []
+    try:
+        if ".." in addr:
+            lo, hi = addr.split("..", 1)
+            return [str(n) for n in ipaddress.summarize_address_range(
+                ipaddress.ip_address(lo), ipaddress.ip_address(hi))]
+        return [str(ipaddress.ip_network(addr, strict=False))]
+    except ValueError:
+        log("selector %r: not an address range, not registered" % ts)
+        return []
+
+
+def remote_networks(child):
+    nets = []
+    for ts in child.get("remote-ts", []) or []:
+        for n in ts_networks(ts):
+            if n not in nets:
+                nets.append(n)
+    return nets
+
+
 class Registrar:
     def __init__(self, args):
         self.ctl = [args.ikefwdctl, "--config", args.config]
@@ -160,6 +197,20 @@ class Registrar:
         log("%s: sa add 0x%s lifetime %ss (child %s, reqid %s): %s" % (
             why, spi, life, child.get("name", "?"), child.get("reqid", "?"),
             res))
+        self.add_ts(child, spi, life, why)
+
+    def add_ts(self, child, spi, life, why):
+        nets = remote_networks(child)
+        # 64 a request, as the API takes them.
+        for i in range(0, len(nets), 64):
+            argv = ["ts", "add"] + nets[i:i + 64] + [
+                "--spi", "0x" + spi, "--lifetime", life]
+            if self.owner is not None:
+                argv += ["--owner", str(self.owner)]
+            rc, err = self.run(*argv)
+            log("%s: ts add %s spi 0x%s (child %s): %s" % (
+                why, " ".join(nets[i:i + 64]), spi, child.get("name", "?"),
+                "ok" if rc == 0 else "failed: " + err))
 
     def delete(self, child, why):
         spi = child.get("spi-in")
@@ -169,6 +220,14 @@ class Registrar:
         log("%s: sa del 0x%s (child %s, reqid %s): %s" % (
             why, spi, child.get("name", "?"), child.get("reqid", "?"),
             "ok" if rc == 0 else "failed: " + err))
+        for net in remote_networks(child):
+            rc, err = self.run("ts", "del", net, "--spi", "0x" + spi)
+            # A 409: the prefix belongs to a newer SA (a rekey, or the
+            # tunnel moved to another member): it stays, as it should.
+            log("%s: ts del %s spi 0x%s: %s" % (
+                why, net, spi, "ok" if rc == 0 else
+                ("kept: " + err) if "now, not" in err else
+                "failed: " + err))
 
     def event(self, name, msg):
         up = msg.get("up") == "yes"
