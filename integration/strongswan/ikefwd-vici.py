@@ -12,9 +12,9 @@
 #                       ikefwdctl ts add REMOTE-TS... --spi SPI-IN
 #                                 --lifetime LIFE [--owner LOCAL]
 #                 down: ikefwdctl sa del SPI-IN
-#                       ikefwdctl ts del REMOTE-TS --spi SPI-IN (only
-#                       this SA's: a newer registration, on this member
-#                       or another, stays)
+#                       ikefwdctl ts del REMOTE-TS --spi SPI-IN after
+#                       --ts-grace seconds (only this SA's: a newer
+#                       registration, on this member or another, stays)
 #   child-rekey   the new SA's SPI and selectors added (they replace the
 #                 old SA's registrations), the old SA's deleted
 # Selectors restricted to a protocol or ports ("10.1.0.0/24[tcp/80]")
@@ -33,6 +33,7 @@
 import argparse
 import ipaddress
 import signal
+import threading
 import socket
 import struct
 import subprocess
@@ -171,6 +172,7 @@ class Registrar:
     def __init__(self, args):
         self.ctl = [args.ikefwdctl, "--config", args.config]
         self.owner = args.owner
+        self.ts_grace = args.ts_grace
 
     def run(self, *argv):
         p = subprocess.run(self.ctl + list(argv), stdout=subprocess.DEVNULL,
@@ -220,10 +222,25 @@ class Registrar:
         log("%s: sa del 0x%s (child %s, reqid %s): %s" % (
             why, spi, child.get("name", "?"), child.get("reqid", "?"),
             "ok" if rc == 0 else "failed: " + err))
-        for net in remote_networks(child):
+        nets = remote_networks(child)
+        if not nets:
+            return
+        # Later, not now: a tunnel re-established on this member (the
+        # peer's INITIAL_CONTACT makes charon take the old one down just
+        # before the new one comes up) would otherwise leave its
+        # selectors unregistered for a moment, and unregistered traffic
+        # is routed in the clear. Meanwhile the old registration keeps
+        # the traffic here, where the leak guard drops what has no SA.
+        t = threading.Timer(self.ts_grace, self.delete_ts,
+                            (nets, spi, why))
+        t.daemon = True
+        t.start()
+
+    def delete_ts(self, nets, spi, why):
+        for net in nets:
             rc, err = self.run("ts", "del", net, "--spi", "0x" + spi)
-            # A 409: the prefix belongs to a newer SA (a rekey, or the
-            # tunnel moved to another member): it stays, as it should.
+            # A 409: the prefix belongs to a newer SA (a rekey, the tunnel
+            # re-established, or moved to another member): it stays.
             log("%s: ts del %s spi 0x%s: %s" % (
                 why, net, spi, "ok" if rc == 0 else
                 ("kept: " + err) if "now, not" in err else
@@ -260,6 +277,9 @@ def main():
     ap.add_argument("--config", required=True,
                     help="the local ikefwd.conf (ikefwdctl --config)")
     ap.add_argument("--ikefwdctl", default="ikefwdctl")
+    ap.add_argument("--ts-grace", type=float, default=2.0,
+                    help="seconds between a CHILD_SA's down event and the "
+                         "removal of its selectors (default 2)")
     ap.add_argument("--owner", type=int,
                     help="member to register SPIs for (default: ikefwdctl's, "
                          "the configuration's local_member)")

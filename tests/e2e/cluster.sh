@@ -159,7 +159,9 @@ e2e_responder_conf() {
 }
 
 # e2e_peer_conf VERSION ADDR...: the peer's swanctl.conf on stdout, one
-# connection per source address (see the top of this file); an address
+# connection per source address (see the top of this file; the children's
+# remote_ts is E2E_PEER_REMOTE_TS, default the members' inner address);
+# an address
 # written v1:ADDR gets an IKEv1 connection whatever VERSION says.
 # encap = yes: IKE_AUTH (IKEv2) and Main Mode 5/6 and Quick Mode (IKEv1)
 # on UDP 4500.
@@ -194,7 +196,7 @@ e2e_peer_conf() {
 				children {
 					c$d {
 						local_ts = 10.10.$d.1/32
-						remote_ts = $E2E_INNER/32
+						remote_ts = ${E2E_PEER_REMOTE_TS:-$E2E_INNER/32}
 						esp_proposals = aes128gcm16
 						${E2E_CHILD_OPTS:-}
 					}
@@ -251,9 +253,12 @@ e2e_config() {
 		echo "esp_steering = yes"
 		echo "spi_labels = ${E2E_SPI_LABELS:-yes}"
 		echo "spi_label_mask = $E2E_LABEL_MASK"
+		[ -n "${E2E_LEAK_GUARD:-}" ] && echo "leak_guard = $E2E_LEAK_GUARD"
 		echo "[interfaces]"
 		echo "attach = eth0"
 		echo "xdp_mode = native"
+		# E2E_INSIDE: the interfaces facing the protected network.
+		[ -n "${E2E_INSIDE:-}" ] && echo "inside = $E2E_INSIDE"
 		for n in "${LAB_MEMBERS[@]}"; do
 			echo "[member ${n#m}]"
 			echo "address = 10.0.0.${n#m}"
