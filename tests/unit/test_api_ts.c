@@ -149,6 +149,18 @@ static void test_register_and_steer(void)
 	member_put(3, "10.0.0.3", MAC_M3, MAC_SELF_TO_M3, 0, LOOPBACK_IFINDEX);
 	expect_inside("10.1.2.3", "XDP_DROP", "inside_owner_dead", 0);
 
+	/* /metrics counts them per owner. */
+	CU_ASSERT_EQUAL(http_get("/metrics", &r), 200);
+	CU_ASSERT(r.body &&
+		  strstr(r.body, "ikefwd_selectors{member=\"1\"} 1\n"));
+	CU_ASSERT(r.body &&
+		  strstr(r.body, "ikefwd_selectors{member=\"2\"} 1\n"));
+	CU_ASSERT(r.body &&
+		  strstr(r.body, "ikefwd_selectors{member=\"3\"} 1\n"));
+	CU_ASSERT(r.body &&
+		  strstr(r.body, "ikefwd_inside_owner_dead_total 1\n"));
+	reply_free(&r);
+
 	/* Listing, filters. */
 	CU_ASSERT_EQUAL(http_get("ts", &r), 200);
 	CU_ASSERT_EQUAL(jint(&r, "total"), 3);
