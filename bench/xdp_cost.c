@@ -461,7 +461,8 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 
 		if (!res)
 			return -ENOMEM;
-		err = harness_run(&b->h, p.buf, p.len, res);
+		err = c->inside ? harness_run_inside(&b->h, p.buf, p.len, res) :
+				  harness_run(&b->h, p.buf, p.len, res);
 		retval = res->retval;
 		/* Forwarded frames leave with the next hop's address. */
 		if (!err && retval == XDP_REDIRECT &&
