@@ -90,35 +90,34 @@ static int key_of(const struct ikefwd_ts_maps *m, const struct ikefwd_prefix *p,
 	return m->fd6;
 }
 
-/* An LPM trie's lookup is a longest match: an exact read checks that the
- * match is the prefix asked for. The kernel has no exact lookup. */
+/* An LPM trie's lookup is a longest match: with the prefix's own length
+ * in the key it finds the longest registered prefix that covers it and is
+ * no longer; that is the prefix itself exactly when the value says so
+ * (ikefwd_ts.prefixlen). The kernel has no exact lookup. */
 int ikefwd_ts_get(const struct ikefwd_ts_maps *m, const struct ikefwd_prefix *p,
 		  struct ikefwd_ts *ts)
-{
-	struct ikefwd_ts_row *rows = NULL;
-	int n = ikefwd_ts_list(m, &rows), ret = -ENOENT;
-
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++)
-		if (!ikefwd_prefix_cmp(&rows[i].prefix, p)) {
-			*ts = rows[i].ts;
-			ret = 0;
-			break;
-		}
-	free(rows);
-	return ret;
-}
-
-int ikefwd_ts_put(const struct ikefwd_ts_maps *m, const struct ikefwd_prefix *p,
-		  const struct ikefwd_ts *ts)
 {
 	struct ikefwd_ts_key6 k;
 	int fd = key_of(m, p, &k);
 
 	if (fd < 0)
 		return -EBADF;
-	return bpf_map_update_elem(fd, &k, ts, BPF_ANY) ? -errno : 0;
+	if (bpf_map_lookup_elem(fd, &k, ts))
+		return -errno;
+	return ts->prefixlen == p->plen ? 0 : -ENOENT;
+}
+
+int ikefwd_ts_put(const struct ikefwd_ts_maps *m, const struct ikefwd_prefix *p,
+		  const struct ikefwd_ts *ts)
+{
+	struct ikefwd_ts v = *ts;
+	struct ikefwd_ts_key6 k;
+	int fd = key_of(m, p, &k);
+
+	if (fd < 0)
+		return -EBADF;
+	v.prefixlen = p->plen;
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
 int ikefwd_ts_del(const struct ikefwd_ts_maps *m, const struct ikefwd_prefix *p)

@@ -47,7 +47,10 @@ struct ikefwd_ts {
 	 * naming an SPI only removes the registration of that SA, so that
 	 * the down event of a rekeyed-away SA keeps its successor's. */
 	__u32 spi;
-	__u32 reserved;
+	/* The key's prefix length, again: an LPM lookup answers with the
+	 * longest covering prefix's value, and this says which one it was,
+	 * so userspace reads one exact prefix in one lookup. */
+	__u32 prefixlen;
 };
 
 #endif /* IKEFWD_SELECTOR_H */

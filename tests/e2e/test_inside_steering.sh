@@ -30,9 +30,8 @@
 # shellcheck disable=SC2034 # read by cluster.sh (e2e_init, e2e_config)
 E2E_NEED_CTL=1
 . "$(dirname "$0")/cluster.sh"
-VICI_LISTENER=$(realpath "$E2E_LIB/../../integration/strongswan/ikefwd-vici.py")
 e2e_init "$@"
-HOST=10.20.0.100
+HOST=$E2E_HOST
 PEERS=()
 for i in $(seq 2 9) $(seq 32 39); do
 	PEERS+=("10.0.1.$i")
@@ -48,73 +47,12 @@ E2E_CHILD_OPTS="dpd_action = restart
 start_action = start"
 e2e_create
 
-# The inside: ir, one link per member, h behind it.
-for ns in ir host; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
-lab_ns ir sysctl -qw net.ipv4.ip_forward=1 \
-	net.ipv4.fib_multipath_hash_policy=1 \
-	net.ipv4.conf.all.ignore_routes_with_linkdown=1
-lab_veth ir hostlink host eth0
-ip -n ir addr add 10.20.0.254/24 dev hostlink
-ip -n host addr add "$HOST/24" dev eth0
-ip -n host route add default via 10.20.0.254
-nexthops=()
-for m in "${LAB_MEMBERS[@]}"; do
-	n=${m#m}
-	lab_veth ir "to$m" "$m" lan0
-	ip -n ir addr add "10.30.$n.254/24" dev "to$m"
-	ip -n "$m" addr add "10.30.$n.1/24" dev lan0
-	ip -n "$m" route add 10.20.0.0/24 via "10.30.$n.254" dev lan0
-	lab_ns "$m" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.lan0.rp_filter=0
-	# As on eth0: frames redirected into the bridge port need NAPI.
-	lab_ns ir ethtool -K "to$m" gro on
-	nexthops+=(nexthop via "10.30.$n.1" dev "to$m")
-done
-ip -n ir route add 10.10.0.0/16 "${nexthops[@]}"
+e2e_inside_create
 
 # Outside: UDP 500 spread over m1 and m3 (L4 hash), UDP 4500 to m2.
 lab_ns rt sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 lab_ns rt sysctl -qw net.ipv4.fib_multipath_hash_seed=1 2>/dev/null || true
 ip -n rt route replace "$LAB_VIP/32" nexthop via 10.0.0.1 nexthop via 10.0.0.3
-lab_ns rt nft -f - <<-EOF
-	table inet leak {
-		counter clear {}
-		chain pre {
-			type filter hook prerouting priority raw;
-			ip daddr 10.10.0.0/16 counter name clear
-		}
-	}
-EOF
-leaked() {
-	lab_ns rt nft -j list counter inet leak clear | "$LAB_PY" -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    if "counter" in o:
-        print(o["counter"]["packets"])'
-}
-leak_reset() { lab_ns rt nft reset counter inet leak clear >/dev/null; }
-
-declare -A VICI_PID=()
-start_listener() {
-	local m=$1
-	ip netns exec "$m" "$LAB_PY" "$VICI_LISTENER" \
-		--vici "unix://$SWAN_DIR/$m/charon.vici" \
-		--config "$LAB_DIR/$m/ikefwd.conf" --ikefwdctl "$IKEFWDCTL" \
-		>>"$LAB_DIR/$m/vici.log" 2>&1 &
-	VICI_PID[$m]=$!
-	LAB_PIDS+=("$!")
-}
-stop_listener() {
-	local pid=${VICI_PID[$1]:-}
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	lab_forget_pid "$pid"
-	unset "VICI_PID[$1]"
-}
 
 # ts_count M OWNER: how many selectors M has registered to OWNER (0: any).
 ts_count() {
@@ -178,7 +116,7 @@ sum() {
 e2e_log "(a) ikefwd on the outside only, no leak guard"
 E2E_INSIDE="" E2E_LEAK_GUARD=no e2e_attach_all
 for m in "${LAB_MEMBERS[@]}"; do
-	start_listener "$m"
+	e2e_listener_start "$m"
 done
 e2e_peer_start 2 "${PEERS[@]}"
 lab_ok "16 tunnels up" swan_wait_count peer 16 40
@@ -187,11 +125,11 @@ lab_ok "every member has the 16 peers' selectors" e2e_wait 10 \
 e2e_log "CHILD_SAs: m1 $(swan_count m1), m2 $(swan_count m2), m3 $(swan_count m3)"
 lab_ge "the outside ECMP put tunnels on m1" "$(swan_count m1)" 1
 lab_ge "the outside ECMP put tunnels on m3" "$(swan_count m3)" 1
-leak_reset
+e2e_leak_reset
 ok=$(ping_all out)
 lab_not "h -> peers: not every peer answers ($ok of 16)" test "$ok" = 16
-lab_ge "cleartext to the peers' inner addresses left ($(leaked) packets)" \
-	"$(leaked)" 1
+lab_ge "cleartext to the peers' inner addresses left ($(e2e_leaked) packets)" \
+	"$(e2e_leaked)" 1
 
 e2e_log "(b) inside = lan0, leak guard on (attach again: an upgrade)"
 # The daemons and listeners keep running: only the data path changes.
@@ -204,7 +142,7 @@ done
 lab_ok "m2 runs xdp_ikefwd_in on lan0" \
 	eval 'lab_ikefwd m2 status | grep -q "lan0 *inside"'
 lab_ok "the selectors survived the upgrade" registered m2 16
-leak_reset
+e2e_leak_reset
 lab_snap BEFORE
 ok=$(ping_all out)
 lab_eq "h -> every peer" "$ok" 16
@@ -218,7 +156,7 @@ lab_eq "nothing dropped on the way" \
 	"$(($(sum inside_owner_dead) + $(sum inside_redirect_fail)))" 0
 e2e_log "inside: forwarded $(sum inside_forwarded), local $(sum inside_local); leak_blocked $(sum leak_blocked)"
 
-e2e_log "leaked so far: $(leaked)"
+e2e_log "leaked so far: $(e2e_leaked)"
 e2e_log "(c) a CHILD_SA rekey under traffic"
 for m in "${LAB_MEMBERS[@]}"; do echo "== (c) $(date +%T.%N)" >>"$LAB_DIR/$m/vici.log"; done
 rk=${PEERS[0]##*.}
@@ -250,7 +188,7 @@ lab_ok "the rekeyed SA's registration replaced the old one" \
 	e2e_wait 5 eval '[ "$(first_spi)" != "$old" ]'
 e2e_log "SPI of 10.10.$rk.1/32: $old -> $(first_spi)"
 
-e2e_log "leaked so far: $(leaked)"
+e2e_log "leaked so far: $(e2e_leaked)"
 e2e_log "(d) m3 dies mid-traffic"
 for m in "${LAB_MEMBERS[@]}"; do echo "== (d) $(date +%T.%N)" >>"$LAB_DIR/$m/vici.log"; done
 # Traffic from h to every peer for the whole of the death and recovery.
@@ -264,7 +202,7 @@ sleep 1
 m3_owned=$(swan_count m3)
 e2e_log "m3 holds $m3_owned tunnels"
 lab_snap BEFORE
-stop_listener m3
+e2e_listener_stop m3
 echo "== listener stopped $(date +%T.%N)" >>"$LAB_DIR/m3/vici.log"
 e2e_daemon_stop m3 KILL
 swan_stop m3 KILL
@@ -277,7 +215,7 @@ lab_ok "the peers re-establish m3's tunnels on m1" \
 	e2e_wait 40 eval '[ "$(swan_count m1)" -ge 16 ]'
 lab_ok "m1's registrations win on m2" e2e_wait 10 \
 	eval '[ "$(ts_count m2 1)" -ge 16 ]'
-e2e_log "leaked so far: $(leaked)"
+e2e_log "leaked so far: $(e2e_leaked)"
 lab_snap AFTER
 lab_ge "m3's tunnels' cleartext was dropped meanwhile, not passed" \
 	"$(($(lab_d m1.inside_owner_dead) + $(lab_d m2.inside_owner_dead)))" \
@@ -315,15 +253,15 @@ e2e_log "round trips peer -> h after the death: $ok of 16"
 lab_ge "peer -> h after the death (peers whose libipsec encrypts)" "$ok" 12
 
 lab_eq "the outside router saw no cleartext to the peers' inner addresses" \
-	"$(leaked)" 0
+	"$(e2e_leaked)" 0
 for m in m1 m2; do
 	lab_ikefwd "$m" status | sed -n '/^selectors\|inside\|leak/p' |
 		sed "s/^/#   $m: /"
 done
 for m in m1 m2; do
-	stop_listener "$m"
+	e2e_listener_stop "$m"
 done
-if [ "$(leaked)" != 0 ]; then
+if [ "$(e2e_leaked)" != 0 ]; then
 	grep -H "ts del.*: ok\|failed\|^==" "$LAB_DIR"/m*/vici.log | sed 's/^/#   /'
 fi
 lab_finish
