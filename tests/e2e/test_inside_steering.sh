@@ -16,7 +16,8 @@
 # peers' outer addresses, so this counts leaks only.
 #   (a) ikefwd without inside steering and without the leak guard: pings
 #       from h fail for the peers whose replies land on the wrong member,
-#       and those leave in the clear (the counter moves);
+#       and those leave in the clear (the counter moves); with the leak
+#       guard alone they still fail but are dropped (leak_blocked);
 #   (b) with [interfaces] inside = lan0 and the leak guard: ping peer -> h
 #       and h -> peer for every peer; the steering shows in the counters;
 #   (c) a CHILD_SA rekey under traffic: the new SA's registration replaces
@@ -130,6 +131,22 @@ ok=$(ping_all out)
 lab_not "h -> peers: not every peer answers ($ok of 16)" test "$ok" = 16
 lab_ge "cleartext to the peers' inner addresses left ($(e2e_leaked) packets)" \
 	"$(e2e_leaked)" 1
+
+e2e_log "(a2) the leak guard alone (no inside steering): still failing, not leaking"
+for m in "${LAB_MEMBERS[@]}"; do
+	E2E_INSIDE="" e2e_config "$m"
+	lab_ikefwd "$m" attach --config "$LAB_DIR/$m/ikefwd.conf" \
+		>"$LAB_DIR/$m/attach.log" 2>&1 ||
+		lab_abort "attach on $m: $(cat "$LAB_DIR/$m/attach.log")"
+done
+e2e_leak_reset
+lab_snap BEFORE
+ok=$(ping_all out)
+lab_snap AFTER
+lab_not "h -> peers: still not every peer answers ($ok of 16)" test "$ok" = 16
+lab_ge "the members' tc egress dropped the escaping cleartext" \
+	"$(sum leak_blocked)" 1
+lab_eq "nothing reached the outside router" "$(e2e_leaked)" 0
 
 e2e_log "(b) inside = lan0, leak guard on (attach again: an upgrade)"
 # The daemons and listeners keep running: only the data path changes.
