@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "handlers.h"
+#include "selector.h"
 #include "table.h"
 #include "view.h"
 
@@ -106,6 +107,27 @@ void ep_stats(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 }
 
 /* Prometheus text exposition format 0.0.4. */
+/* Registered remote selectors per owner (inside steering). */
+static void metrics_selectors(struct api_ctx *c, FILE *f)
+{
+	struct ikefwd_ts_maps m = { c->maps.ts4, c->maps.ts6 };
+	unsigned int per[IKEFWD_MAX_MEMBERS] = { 0 };
+	struct ikefwd_ts_row *rows = NULL;
+	int n = ikefwd_ts_list(&m, &rows);
+
+	for (int i = 0; i < n; i++)
+		if (rows[i].ts.owner < IKEFWD_MAX_MEMBERS)
+			per[rows[i].ts.owner]++;
+	free(rows);
+	fprintf(f, "# HELP ikefwd_selectors Registered remote traffic "
+		   "selectors by owning member\n"
+		   "# TYPE ikefwd_selectors gauge\n");
+	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++)
+		if (view_member_rec(c, id))
+			fprintf(f, "ikefwd_selectors{member=\"%u\"} %u\n", id,
+				per[id]);
+}
+
 void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 {
 	uint64_t v[IKEFWD_C_MAX];
@@ -148,6 +170,7 @@ void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 			fprintf(f, "ikefwd_member_alive{member=\"%u\"} %d\n",
 				id, !!(m->state & IKEFWD_MEMBER_ALIVE));
 	}
+	metrics_selectors(c, f);
 	if (c->st->sync_counters) {
 		const char *names[SYNC_MAX_COUNTERS];
 		uint64_t values[SYNC_MAX_COUNTERS];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdp_cost: the per-packet cost of xdp_ikefwd, path by path, next to an
- * empty XDP program (the floor), measured with BPF_PROG_TEST_RUN on one
- * pinned CPU.
+ * xdp_cost: the per-packet cost of xdp_ikefwd, path by path, and of the
+ * inside program xdp_ikefwd_in (inside steering: an LPM lookup among
+ * thousands of selectors), next to an empty XDP program (the floor),
+ * measured with BPF_PROG_TEST_RUN on one pinned CPU.
  *
  * Two methods, because repeating one frame cannot measure a path that
  * changes the table:
@@ -44,6 +45,7 @@
 
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
+#include "selector.h"
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
 
@@ -83,6 +85,7 @@ enum frame_kind {
 	F_IKE_BAD_LENGTH,
 	F_IKE_NATT, /* IKEv2 on 4500 after the non-ESP marker */
 	F_IKE_INIT, /* IKEv2 IKE_SA_INIT on 500 */
+	F_CLEAR, /* cleartext UDP from the inside host to bench_case.dst */
 };
 
 enum key_mode {
@@ -98,6 +101,8 @@ struct bench_case {
 	enum frame_kind frame;
 	enum method method;
 	bool floor; /* runs xdp_pass instead of xdp_ikefwd */
+	bool inside; /* runs xdp_ikefwd_in instead of xdp_ikefwd */
+	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
 	uint64_t ispi;
 	uint32_t msgid;
@@ -165,6 +170,38 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "inside: no selector",
+	  .frame_text = "UDP/IPv4 to 10.2.0.1",
+	  .frame = F_CLEAR,
+	  .dst = "10.2.0.1",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_PASS,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_NO_MATCH) },
+	{ .name = "inside: selector owned here (/32 in a /16)",
+	  .frame_text = "UDP/IPv4 to 10.1.5.7",
+	  .frame = F_CLEAR,
+	  .dst = "10.1.5.7",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_PASS,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_LOCAL) },
+	{ .name = "inside: selector owned by member 2",
+	  .frame_text = "UDP/IPv4 to 10.1.9.9",
+	  .frame = F_CLEAR,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
+	{ .name = "inside: IPv6 selector owned by member 2",
+	  .frame_text = "UDP/IPv6 to 2001:db8:100::9",
+	  .frame = F_CLEAR,
+	  .dst = "2001:db8:100::9",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
 	{ .name = "floor: empty XDP program",
 	  .frame_text = "TCP/IPv4",
 	  .frame = F_TCP,
@@ -249,6 +286,15 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 
 	pkt_init(p);
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
+	if (c->frame == F_CLEAR) {
+		if (strchr(c->dst, ':'))
+			pkt_ipv6(p, "fd00:50::10", c->dst);
+		else
+			pkt_ipv4(p, "192.168.50.10", c->dst);
+		pkt_udp(p, 40000, 53);
+		pkt_bytes(p, "dns query of thirty-two bytes...", 32);
+		return pkt_finish(p);
+	}
 	pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
 	switch (c->frame) {
 	case F_TCP:
@@ -268,6 +314,8 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 	case F_KEEPALIVE:
 		pkt_udp(p, 4500, 4500);
 		pkt_natt_keepalive(p);
+		break;
+	case F_CLEAR: /* built above */
 		break;
 	case F_IKE_BAD_LENGTH:
 	case F_IKE_NATT:
@@ -306,6 +354,8 @@ static void next_key(struct bench *b, const struct bench_case *c,
 
 static int prog_fd(struct bench *b, const struct bench_case *c)
 {
+	if (c->inside)
+		return bpf_program__fd(b->h.skel->progs.xdp_ikefwd_in);
 	return c->floor ? bpf_program__fd(b->floor->progs.xdp_pass) :
 			  harness_prog_fd(&b->h);
 }
@@ -416,7 +466,8 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 
 		if (!res)
 			return -ENOMEM;
-		err = harness_run(&b->h, p.buf, p.len, res);
+		err = c->inside ? harness_run_inside(&b->h, p.buf, p.len, res) :
+				  harness_run(&b->h, p.buf, p.len, res);
 		retval = res->retval;
 		/* Forwarded frames leave with the next hop's address. */
 		if (!err && retval == XDP_REDIRECT &&
@@ -533,6 +584,46 @@ static int measure(struct bench *b, const struct bench_case *c, double *ns)
 	return 0;
 }
 
+/* The inside cases' selectors, among many others so that the LPM tries
+ * have the depth of a cluster with thousands of tunnels. */
+#define TS_FILL4 4096
+#define TS_FILL6 1024
+
+static int ts_put(struct bench *b, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = {
+		bpf_map__fd(b->h.skel->maps.ikefwd_ts4),
+		bpf_map__fd(b->h.skel->maps.ikefwd_ts6),
+	};
+	struct ikefwd_ts ts = { .owner = owner,
+				.flags = IKEFWD_TS_F_REGISTERED };
+	struct ikefwd_prefix p;
+
+	if (ikefwd_prefix_parse(prefix, &p))
+		return -EINVAL;
+	return ikefwd_ts_put(&m, &p, &ts);
+}
+
+static int seed_selectors(struct bench *b)
+{
+	char text[64];
+	int err = ts_put(b, "10.1.0.0/16", PEER)	  ?:
+			  ts_put(b, "10.1.5.7/32", LOCAL) ?:
+			  ts_put(b, "2001:db8:100::/48", PEER);
+
+	for (int i = 0; !err && i < TS_FILL4; i++) {
+		snprintf(text, sizeof(text), "10.%d.%d.0/24", 128 + i / 256,
+			 i % 256);
+		err = ts_put(b, text, i % 2 ? PEER : LOCAL);
+	}
+	for (int i = 0; !err && i < TS_FILL6; i++) {
+		snprintf(text, sizeof(text), "2001:db8:%x:%x::/64",
+			 0x200 + i / 256, i % 256);
+		err = ts_put(b, text, i % 2 ? PEER : LOCAL);
+	}
+	return err;
+}
+
 static int setup(struct bench *b)
 {
 	struct ikefwd_config cfg = {
@@ -567,6 +658,8 @@ static int setup(struct bench *b)
 		      harness_table_put(&b->h, ISPI_PEER, 1, PEER, 0, IKEFWD_F_IKEV2) ?:
 		      harness_table_put(&b->h, ISPI_P1, 0, LOCAL, 0,
 					IKEFWD_F_IKEV2);
+	if (!err)
+		err = seed_selectors(b);
 	if (err)
 		fprintf(stderr, "xdp_cost: cannot fill the maps: %s\n",
 			strerror(-err));
@@ -718,6 +811,11 @@ static void print_report(const struct bench *b)
 	       "  every round sees the same %d-entry table and an empty ring buffer (a\n"
 	       "  sync agent that keeps up).\n",
 	       SEEDED);
+	printf("- Inside rows run xdp_ikefwd_in with %d IPv4 /24 and %d IPv6 /64\n"
+	       "  selectors registered besides the ones the frames hit (10.1.0.0/16 and\n"
+	       "  2001:db8:100::/48 owned by member 2, 10.1.5.7/32 owned here): one LPM\n"
+	       "  trie lookup per frame, then pass or the devmap redirect.\n",
+	       TS_FILL4, TS_FILL6);
 	printf("- Every run's verdict was checked, and after every measurement exactly the\n"
 	       "  counters of the expected path had moved, by one per run; the claim and\n"
 	       "  Phase-2 entries were each found and deleted. A mismatch aborts the run.\n"

@@ -17,6 +17,7 @@
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
 #include "ikefwd/sa.h"
+#include "ikefwd/selector.h"
 #include "ikefwd/table.h"
 
 /* Established negotiations: (initiator cookie/SPI, Message ID) -> owning
@@ -129,6 +130,26 @@ struct {
 	__type(value, struct ikefwd_iface);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_ifaces SEC(".maps");
+
+/* Remote traffic selectors -> member holding the CHILD_SA, per family
+ * (include/ikefwd/selector.h). LPM tries must not be preallocated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, IKEFWD_TS_TABLE_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ikefwd_ts_key4);
+	__type(value, struct ikefwd_ts);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_ts4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, IKEFWD_TS_TABLE_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ikefwd_ts_key6);
+	__type(value, struct ikefwd_ts);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_ts6 SEC(".maps");
 
 static __always_inline void count(enum ikefwd_counter idx)
 {

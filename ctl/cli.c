@@ -49,6 +49,7 @@ static const struct option longopts[] = {
 	{ "active", required_argument, NULL, OPT_CMD + 7 },
 	{ "spi", required_argument, NULL, OPT_CMD + 8 },
 	{ "lifetime", required_argument, NULL, OPT_CMD + 9 },
+	{ "iface", required_argument, NULL, OPT_CMD + 10 },
 	{}
 };
 
@@ -93,10 +94,10 @@ static int take_option(int c, char **argv, struct ctl_opts *o, char *err,
 		       size_t errlen)
 {
 	/* The command options' values, in CTL_OPT_* bit order. */
-	const char **const values[] = { &o->cookie,  &o->owner,	 &o->phase,
-					&o->offset,  &o->limit,	 &o->hex,
-					&o->file,    &o->active, &o->spi,
-					&o->lifetime };
+	const char **const values[] = { &o->cookie,   &o->owner,  &o->phase,
+					&o->offset,   &o->limit,  &o->hex,
+					&o->file,     &o->active, &o->spi,
+					&o->lifetime, &o->iface };
 	char *end;
 	long v;
 

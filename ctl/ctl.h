@@ -34,6 +34,7 @@ enum {
 	CTL_OPT_ACTIVE = 1 << 7,
 	CTL_OPT_SPI = 1 << 8,
 	CTL_OPT_LIFETIME = 1 << 9,
+	CTL_OPT_IFACE = 1 << 10, /* receive-packet on an inside interface */
 };
 
 struct ctl_command;
@@ -65,6 +66,7 @@ struct ctl_opts {
 	const char *active;
 	const char *spi;
 	const char *lifetime;
+	const char *iface;
 };
 
 /* ctl_parse() result besides 0 and -EINVAL: --help was asked for. */

@@ -38,6 +38,14 @@ static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
 			 deleted ? SYNC_OP_SA_DEL : SYNC_OP_SA_SET);
 }
 
+/* And every remote selector registration. */
+static void on_ts_changed(void *ctx, const struct ikefwd_prefix *p,
+			  uint32_t owner, bool deleted)
+{
+	sync_announce_ts(agent_get(), p, owner,
+			 deleted ? SYNC_OP_TS_DEL : SYNC_OP_TS_SET);
+}
+
 static size_t sync_counters(void *ctx, const char **names, uint64_t *values,
 			    size_t max)
 {
@@ -172,6 +180,7 @@ int main(int argc, char **argv)
 	o.pin_root = pin_root;
 	o.changed = on_changed;
 	o.sa_changed = on_sa_changed;
+	o.ts_changed = on_ts_changed;
 	o.sync_counters = sync_counters;
 	if (api_start(&o, &api, msg, sizeof(msg))) {
 		pr_warn("ikefwdd: %s\n", msg);

@@ -91,6 +91,13 @@ struct ikefwd_cfg {
 	char ifaces[IKEFWD_CFG_MAX_IFACES][IFNAMSIZ];
 	unsigned int nr_ifaces;
 	enum ikefwd_xdp_mode xdp_mode; /* default native */
+	/* inside: the interfaces facing the protected networks (inside
+	 * steering, bpf/inside.h); never also in ifaces[] */
+	char inside[IKEFWD_CFG_MAX_IFACES][IFNAMSIZ];
+	unsigned int nr_inside;
+	/* [cluster] leak_guard: drop cleartext to registered remote
+	 * selectors on the outside interfaces; default yes */
+	bool leak_guard;
 
 	struct ikefwd_api_cfg api;
 	struct ikefwd_sync_cfg sync;

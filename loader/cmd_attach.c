@@ -34,6 +34,7 @@ struct target {
 	bool tc_hook_created;
 	enum xdp_attach_mode mode;
 	bool dispatcher;
+	bool inside; /* [interfaces] inside: xdp_ikefwd_in, no tc egress */
 };
 
 static int parse_mode(const char *text, enum ikefwd_xdp_mode *mode)
@@ -64,13 +65,20 @@ static int attach_one(struct datapath *dp, struct target *t,
 			return err;
 		t->upgraded = true;
 	}
-	err = datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
+	err = t->inside ?
+		      datapath_attach_xdp_inside(dp, t->ifindex, mode,
+						 &t->dispatcher) :
+		      datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
 	if (err && want == IKEFWD_XDP_AUTO) {
 		pr_info("ikefwd: %s: native XDP not available (%s): using skb "
 			"mode\n",
 			t->name, strerror(-err));
 		mode = XDP_MODE_SKB;
-		err = datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
+		err = t->inside ?
+			      datapath_attach_xdp_inside(dp, t->ifindex, mode,
+							 &t->dispatcher) :
+			      datapath_attach_xdp(dp, t->ifindex, mode,
+						  &t->dispatcher);
 	}
 	if (err)
 		return err;
@@ -85,7 +93,8 @@ static void record_iface(const struct ikefwd_maps *m, const struct target *t)
 		.ifindex = t->ifindex,
 		.xdp_mode = t->mode == XDP_MODE_SKB ? IKEFWD_IFACE_SKB :
 						      IKEFWD_IFACE_NATIVE,
-		.flags = (t->dispatcher ? IKEFWD_IFACE_DISPATCHER : 0),
+		.flags = (t->dispatcher ? IKEFWD_IFACE_DISPATCHER : 0) |
+			 (t->inside ? IKEFWD_IFACE_INSIDE : 0),
 		.attached_ns = (uint64_t)time(NULL) * 1000000000ULL,
 	};
 	struct ikefwd_iface old;
@@ -115,15 +124,27 @@ static void rollback(struct target *t, int n)
 static int check_targets(const struct opts *o, const struct ikefwd_cfg *cfg,
 			 struct target *t, int *n)
 {
-	int count = o->nr_ifaces ? o->nr_ifaces : (int)cfg->nr_ifaces;
+	int outside = o->nr_ifaces ? o->nr_ifaces : (int)cfg->nr_ifaces;
+	int count = outside + (int)cfg->nr_inside;
 
-	if (!count)
+	if (!outside)
 		return fail("no interface to attach to: give --iface or "
 			    "[interfaces] attach in %s",
 			    o->config);
+	/* Outside first: the first attach loads the object and configures
+	 * it; the inside ones join it. */
 	for (int i = 0; i < count; i++) {
-		const char *name = o->nr_ifaces ? o->ifaces[i] : cfg->ifaces[i];
+		const char *name = i >= outside ? cfg->inside[i - outside] :
+				   o->nr_ifaces ? o->ifaces[i] :
+						  cfg->ifaces[i];
 		int err;
+
+		t[i].inside = i >= outside;
+		for (int j = 0; j < i; j++)
+			if (!strcmp(t[j].name, name))
+				return fail("%s: given as outside (--iface) "
+					    "and as [interfaces] inside",
+					    name);
 
 		if (strlen(name) >= IFNAMSIZ)
 			return fail("%s: interface name too long", name);
@@ -146,7 +167,7 @@ static int check_targets(const struct opts *o, const struct ikefwd_cfg *cfg,
 
 int cmd_attach(const struct opts *o)
 {
-	struct target t[IKEFWD_CFG_MAX_IFACES + 16] = {};
+	struct target t[2 * IKEFWD_CFG_MAX_IFACES + 16] = {};
 	struct ikefwd_maps maps;
 	enum ikefwd_xdp_mode want;
 	const char *pin_root = ikefwd_pin_root(o->pin_root);
@@ -225,6 +246,9 @@ int cmd_attach(const struct opts *o)
 				goto out_rollback;
 			}
 		}
+		/* The leak guard and outbound claims are the outside's. */
+		if (t[i].inside)
+			continue;
 		err = tc_attach_egress(t[i].ifindex, datapath_tc_fd(&dp),
 				       &t[i].tc_hook_created);
 		if (err) {
@@ -247,10 +271,12 @@ int cmd_attach(const struct opts *o)
 	}
 	for (i = 0; i < n; i++) {
 		record_iface(&maps, &t[i]);
-		pr_info("ikefwd: %s %s (%s XDP%s, tc egress)\n",
+		pr_info("ikefwd: %s %s (%s%s XDP%s%s)\n",
 			t[i].upgraded ? "upgraded" : "attached", t[i].name,
+			t[i].inside ? "inside, " : "",
 			t[i].mode == XDP_MODE_SKB ? "skb" : "native",
-			t[i].dispatcher ? ", libxdp dispatcher" : "");
+			t[i].dispatcher ? ", libxdp dispatcher" : "",
+			t[i].inside ? "" : ", tc egress");
 	}
 	if (n && !t[0].dispatcher)
 		pr_info("ikefwd: libxdp's multi-program dispatcher is not "

@@ -243,9 +243,11 @@ void datapath_close(struct datapath *dp)
 		close(dp->old_table_fd);
 		dp->old_table_fd = -1;
 	}
+	xdp_program__close(dp->xdp_in);
 	xdp_program__close(dp->xdp);
 	ikefwd_bpf__destroy(dp->skel);
 	dp->xdp = NULL;
+	dp->xdp_in = NULL;
 	dp->skel = NULL;
 }
 
@@ -295,6 +297,33 @@ int datapath_attach_xdp(struct datapath *dp, int ifindex,
 	return 0;
 }
 
+/* The inside program joins the loaded object: libxdp takes it by fd, as
+ * the object (and so its maps) is already loaded by the first attach. */
+int datapath_attach_xdp_inside(struct datapath *dp, int ifindex,
+			       enum xdp_attach_mode mode, bool *dispatcher)
+{
+	struct xdp_state st;
+	int err;
+
+	if (!dp->xdp_in) {
+		err = datapath_load(dp);
+		if (err)
+			return err;
+		dp->xdp_in = xdp_program__from_fd(
+			bpf_program__fd(dp->skel->progs.xdp_ikefwd_in));
+		err = libxdp_get_error(dp->xdp_in);
+		if (err) {
+			dp->xdp_in = NULL;
+			return err;
+		}
+	}
+	err = xdp_program__attach(dp->xdp_in, ifindex, mode, 0);
+	if (err)
+		return err;
+	*dispatcher = !xdp_state_get(ifindex, &st) && st.dispatcher;
+	return 0;
+}
+
 static int repin(struct bpf_program *prog, const char *pin_root,
 		 const char *name)
 {
@@ -312,6 +341,10 @@ int datapath_pin_progs(struct datapath *dp)
 
 	err = repin(dp->skel->progs.xdp_ikefwd, dp->pin_root,
 		    IKEFWD_PIN_XDP_PROG);
+	if (err)
+		return err;
+	err = repin(dp->skel->progs.xdp_ikefwd_in, dp->pin_root,
+		    IKEFWD_PIN_XDP_IN_PROG);
 	if (err)
 		return err;
 	return repin(dp->skel->progs.tc_ikefwd_egress, dp->pin_root,

@@ -20,6 +20,7 @@ struct ikefwd_bpf;
 struct datapath {
 	struct ikefwd_bpf *skel;
 	struct xdp_program *xdp;
+	struct xdp_program *xdp_in; /* xdp_ikefwd_in, for inside interfaces */
 	char pin_root[PATH_MAX];
 	bool loaded;
 	/* An older build's LRU ikefwd_table, moved aside until its entries
@@ -54,6 +55,10 @@ int datapath_migrate(struct datapath *dp, int table_fd);
  * is the mode asked for, and on return the one used. */
 int datapath_attach_xdp(struct datapath *dp, int ifindex,
 			enum xdp_attach_mode mode, bool *dispatcher);
+
+/* Attaches xdp_ikefwd_in (inside steering) to ifindex, as above. */
+int datapath_attach_xdp_inside(struct datapath *dp, int ifindex,
+			       enum xdp_attach_mode mode, bool *dispatcher);
 
 /* Loads the object without attaching (e.g. when only tc is needed). */
 int datapath_load(struct datapath *dp);

@@ -18,6 +18,10 @@ enum {
 	IKEFWD_CFG_ESP_STEERING = 1 << 0,
 	/* Route unknown IKE SAs by the member label in their SPIs. */
 	IKEFWD_CFG_SPI_LABELS = 1 << 1,
+	/* The leak guard (bpf/leak.h) is on unless this is set: a bit that
+	 * turns it off, so a zeroed configuration fails closed. Kept far
+	 * from the low bits other features take. */
+	IKEFWD_CFG_NO_LEAK_GUARD = 1 << 16,
 };
 
 enum ikefwd_mode {

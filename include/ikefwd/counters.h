@@ -75,7 +75,25 @@
 	X(OUT_STATELESS, "out_stateless",                                      \
 	  "sent with no entry and responder SPI 0 (COOKIE, error): no claim")  \
 	X(CLAIM_OVER_BUDGET, "claim_over_budget",                              \
-	  "first message over its source prefix's claim budget: no state")
+	  "first message over its source prefix's claim budget: no state")  \
+	/* Inside steering and the leak guard (bpf/inside.h, bpf/leak.h). */   \
+	X(INSIDE_SEEN, "inside_seen", "IP packets seen on inside interfaces")  \
+	X(INSIDE_NO_MATCH, "inside_no_match",                                  \
+	  "inside: no registered selector covers the destination: passed")     \
+	X(INSIDE_LOCAL, "inside_local",                                        \
+	  "inside: selector owned here: passed to the local stack")            \
+	X(INSIDE_FORWARDED, "inside_forwarded",                                \
+	  "inside: redirected to the member holding the CHILD_SA")             \
+	X(INSIDE_OWNER_DEAD, "inside_owner_dead",                              \
+	  "inside: selector owner dead or unreachable: dropped")               \
+	X(INSIDE_EXPIRED, "inside_expired",                                    \
+	  "inside: selector registration expired: dropped")                    \
+	X(INSIDE_LOOP_GUARD, "inside_loop_guard",                              \
+	  "inside: forwarded by a peer but owned by another member: dropped")  \
+	X(INSIDE_REDIRECT_FAIL, "inside_redirect_fail",                        \
+	  "inside: redirect to the owner failed: dropped")                     \
+	X(LEAK_BLOCKED, "leak_blocked",                                        \
+	  "cleartext to a registered remote selector leaving: dropped")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

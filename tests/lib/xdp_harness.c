@@ -109,6 +109,10 @@ int harness_open_pinned(struct harness *h, const char *pin_root)
 		return err;
 	snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd", pin_root);
 	err = bpf_program__pin(h->skel->progs.xdp_ikefwd, path);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd_in", pin_root);
+		err = bpf_program__pin(h->skel->progs.xdp_ikefwd_in, path);
+	}
 	if (err)
 		harness_close(h);
 	return err;
@@ -229,20 +233,33 @@ int harness_halfopen_count(struct harness *h)
 	return count_keys(bpf_map__fd(h->skel->maps.ikefwd_halfopen));
 }
 
-int harness_run(struct harness *h, const void *frame, size_t len,
-		struct run_result *res)
+static int run_prog(int fd, const void *frame, size_t len,
+		    struct run_result *res)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
 		    .data_size_in = len, .data_out = res->out,
 		    .data_size_out = sizeof(res->out), .repeat = 1);
 	int err;
 
-	err = bpf_prog_test_run_opts(harness_prog_fd(h), &opts);
+	err = bpf_prog_test_run_opts(fd, &opts);
 	if (err)
 		return -errno;
 	res->retval = opts.retval;
 	res->out_len = opts.data_size_out;
 	return 0;
+}
+
+int harness_run(struct harness *h, const void *frame, size_t len,
+		struct run_result *res)
+{
+	return run_prog(harness_prog_fd(h), frame, len, res);
+}
+
+int harness_run_inside(struct harness *h, const void *frame, size_t len,
+		       struct run_result *res)
+{
+	return run_prog(bpf_program__fd(h->skel->progs.xdp_ikefwd_in), frame,
+			len, res);
 }
 
 int harness_run_live(struct harness *h, const void *frame, size_t len,

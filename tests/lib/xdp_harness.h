@@ -75,6 +75,10 @@ int harness_run(struct harness *h, const void *frame, size_t len,
 int harness_run_live(struct harness *h, const void *frame, size_t len,
 		     uint32_t repeat);
 
+/* Runs one frame through xdp_ikefwd_in, the inside interfaces' program. */
+int harness_run_inside(struct harness *h, const void *frame, size_t len,
+		       struct run_result *res);
+
 /* Runs one frame through the tc egress program; returns its tc verdict
  * (TC_ACT_*) or a negative errno. */
 int harness_run_egress(struct harness *h, const void *frame, size_t len);

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
+#include "selector.h"
 #include "wire.h"
 #include "xdp_harness.h"
 
@@ -513,6 +514,106 @@ static void test_failover_and_rejoin(void)
 	CU_ASSERT(wait_owner(0, 0xbac2, 0, 2, 3000));
 }
 
+static struct ikefwd_ts_maps ts_of(int i)
+{
+	return (struct ikefwd_ts_maps){
+		bpf_map__fd(h[i].skel->maps.ikefwd_ts4),
+		bpf_map__fd(h[i].skel->maps.ikefwd_ts6),
+	};
+}
+
+/* Member i's registration of prefix: its owner, 0 when there is none. */
+static uint32_t ts_owner_in(int i, const char *prefix)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_prefix p;
+	struct ikefwd_ts ts;
+
+	if (ikefwd_prefix_parse(prefix, &p) || ikefwd_ts_get(&m, &p, &ts))
+		return 0;
+	return ts.owner;
+}
+
+static bool wait_ts(int i, const char *prefix, uint32_t owner, int ms)
+{
+	for (int t = 0; t <= ms; t += 20) {
+		if (ts_owner_in(i, prefix) == owner)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* What the API does on member i: registers prefix to owner, announces. */
+static void ts_register(int i, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_ts ts = { .owner = owner,
+				.created_ns = harness_now_ns(),
+				.flags = IKEFWD_TS_F_REGISTERED };
+	struct ikefwd_prefix p;
+
+	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
+	CU_ASSERT_FATAL(ikefwd_ts_put(&m, &p, &ts) == 0);
+	sync_announce_ts(agent[i], &p, owner, SYNC_OP_TS_SET);
+}
+
+static void ts_remove(int i, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_prefix p;
+
+	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
+	ikefwd_ts_del(&m, &p);
+	sync_announce_ts(agent[i], &p, owner, SYNC_OP_TS_DEL);
+}
+
+/* Remote selectors: replicated both ways, the newest registration wins
+ * (a tunnel moving from member 2 to member 1), a late removal by the old
+ * owner changes nothing, and a member that restarts with empty tries gets
+ * the selectors its peer owns back (resync). */
+static void test_selectors_replicate(void)
+{
+	struct ikefwd_ts_maps m0 = ts_of(0);
+	struct ikefwd_ts_row *rows = NULL;
+	int n;
+
+	SKIP_IF_NEEDED();
+	ts_register(1, "10.10.2.1/32", 2);
+	ts_register(1, "2001:db8:100::/48", 2);
+	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, 2000));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 2000));
+
+	usleep(20000); /* newer by more than the tie */
+	ts_register(0, "10.10.2.1/32", 1);
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 1, 2000));
+	/* Member 2's charon takes its old SA down late: member 1's stays. */
+	sync_announce_ts(agent[1],
+			 &(struct ikefwd_prefix){ .family = AF_INET,
+						  .plen = 32,
+						  .addr = { 10, 10, 2, 1 } },
+			 2, SYNC_OP_TS_DEL);
+	ts_register(1, "10.10.9.0/24", 2);
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 2000));
+	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.2.1/32"), 1);
+	CU_ASSERT_EQUAL(ts_owner_in(1, "10.10.2.1/32"), 1);
+	/* Member 1's own removal goes everywhere. */
+	ts_remove(0, "10.10.2.1/32", 1);
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 0, 2000));
+
+	/* Member 1 restarts with empty tries: member 2 resends its own. */
+	sync_agent_stop(agent[0]);
+	agent[0] = NULL;
+	n = ikefwd_ts_list(&m0, &rows);
+	for (int i = 0; i < n; i++)
+		ikefwd_ts_del(&m0, &rows[i].prefix);
+	free(rows);
+	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.9.0/24"), 0);
+	CU_ASSERT_FATAL(start_agent(0) == 0);
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 4000));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 4000));
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -531,6 +632,7 @@ int main(void)
 		T(test_replay),
 		T(test_loss_recovered),
 		T(test_failover_and_rejoin),
+		T(test_selectors_replicate),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
