@@ -15,7 +15,8 @@ if ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
 fi
 
-cmake -S "$top" -B "$build" -DIKEFWD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+cmake -S "$top" -B "$build" -DIKEFWD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+	-DIKEFWD_WERROR=ON
 cmake --build "$build" -j"$(nproc)"
 cd "$build"
 exec ctest --output-on-failure --timeout 600
