@@ -62,7 +62,12 @@
 	  "sent with no entry: entry created with this member")                \
 	X(OUT_REFRESHED, "out_refreshed", "sent on an entry this member owns") \
 	X(OUT_CONFLICT, "out_conflict",                                        \
-	  "sent on an entry another live member owns: left to sync")
+	  "sent on an entry another live member owns: left to sync")           \
+	/* issue 12: checksum state of redirected frames */                    \
+	X(CSUM_COMPLETED, "csum_completed",                                    \
+	  "redirected UDP held a partial checksum: completed")                 \
+	X(CSUM_PARTIAL_LEFT, "csum_partial_left",                              \
+	  "redirected UDP held a partial checksum beyond the linear data: left")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,
