@@ -21,6 +21,9 @@ packages=(
 	libsodium-dev        # authentication of the cluster sync link
 	libinih-dev          # configuration file parsing
 	libmnl-dev           # rtnetlink: routes, neighbours, links (next hops)
+	libsystemd-dev       # sd_notify() of ikefwdd (Type=notify unit)
+	systemd              # systemd-analyze verify on the shipped units
+	lintian              # checks the Debian package (scripts/package.sh)
 	libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for the fuzz targets
 	iproute2             # netns, veth, addresses, routes in the tests
 	nftables             # packet marking in the load-sharing test lab
