@@ -30,6 +30,7 @@ packages=(
 	ethtool              # GRO on veth receivers (redirect delivery)
 	tcpdump              # captures inside test namespaces
 	python3-scapy        # crafted IKE packets (use /usr/bin/python3)
+	python3-yaml         # reads the shipped Prometheus rules in a test
 	strongswan-charon    # end-to-end tests (tests/e2e/): the real IKE daemon
 	strongswan-swanctl   # ... its vici control tool
 	libstrongswan-standard-plugins # ... openssl and gcm plugins
