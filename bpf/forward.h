@@ -138,9 +138,10 @@ static __always_inline int csum_frame_bytes(struct xdp_md *ctx, __u64 off,
  * left alone: the stack completes checksums before it fragments.
  *
  * A global function: verified once, not once per path that forwards. Its
- * input comes in a struct rather than as scalar arguments, which the
- * verifier would mark precise back through every path to the call and
- * then stop pruning them.
+ * input comes in a struct: loaded from memory, the offsets are bounded by
+ * the tests below in the registers the verifier tracks (passed as scalar
+ * arguments, clang dropped the masks as redundant and the verifier lost
+ * the bounds).
  */
 struct csum_req {
 	__u32 l3_off; /* from the frame start */
@@ -224,11 +225,9 @@ fail:
 }
 
 /* The last step of every XDP verdict that may have forwarded a UDP
- * datagram (IKE, ESP-in-UDP). Only a frame that leaves is touched: one
- * passed locally keeps its CHECKSUM_PARTIAL skb, which must see the field
- * unchanged. Called once at the program's exit rather than in forward_to():
- * a call there, on every path that forwards, multiplies the verifier's
- * states past its limit. */
+ * datagram (IKE, ESP-in-UDP): one call site, at the program's exit. Only
+ * a frame that leaves is touched: one passed locally keeps its
+ * CHECKSUM_PARTIAL skb, which must see the field unchanged. */
 static __always_inline int forward_finish(struct xdp_md *ctx, struct ike_pkt *p,
 					  int action)
 {
