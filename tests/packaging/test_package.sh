@@ -65,7 +65,26 @@ done
 check "the packaged units verify and match docs/packaging.md" \
 	"$here/test_units.sh" "$root" /lib/systemd/system /usr/sbin /etc /usr/lib/ikefwd
 
-export IKEFWD=$root/usr/sbin/ikefwd IKEFWDD=$root/usr/sbin/ikefwdd \
+# ikefwdd runs with the capabilities ikefwdd.service gives it and no
+# others (root's bounding set cut down to the unit's
+# CapabilityBoundingSet), so the e2e tests prove that set is enough.
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$root/lib/systemd/system/ikefwdd.service")
+[ -n "$caps" ] || { echo "test_package: ikefwdd.service has no CapabilityBoundingSet" >&2; exit 1; }
+setpriv_caps=-all$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)
+cat >"$root/ikefwdd-unit-caps" <<-WRAP
+	#!/bin/sh
+	exec setpriv --bounding-set=$setpriv_caps -- "$root/usr/sbin/ikefwdd" "\$@"
+WRAP
+chmod 755 "$root/ikefwdd-unit-caps"
+# What a process started that way really holds (capsh --decode names it).
+eff=$(setpriv --bounding-set="$setpriv_caps" -- awk '$1 == "CapEff:" { print $2 }' /proc/self/status)
+got=$(capsh --decode="$eff" | sed 's/.*=//' | tr , '\n' | sort | tr '\n' ' ')
+want=$(for c in $caps; do echo "${c,,}"; done | sort | tr '\n' ' ')
+check "ikefwdd runs with exactly $caps (got: $got)" test "$got" = "$want"
+check "the wrapper starts the packaged ikefwdd" \
+	bash -c '"$1" --version | grep -q "^ikefwdd "' sh "$root/ikefwdd-unit-caps"
+
+export IKEFWD=$root/usr/sbin/ikefwd IKEFWDD=$root/ikefwdd-unit-caps \
 	IKEFWDCTL=$root/usr/sbin/ikefwdctl \
 	IKEFWD_VICI=$root/usr/lib/ikefwd/ikefwd-vici.py
 # Two negotiations per configuration instead of five: the point here is
