@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipped Prometheus rules (packaging/monitoring/ikefwd-alerts.yml):
-# valid YAML, every rule with alert, expr, labels and annotations, and
+# The shipped Prometheus rules (packaging/monitoring/ikefwd-alerts.yml) and
+# Grafana dashboard (ikefwd-dashboard.json): valid YAML / JSON, every rule
+# with alert, expr, labels and annotations, every panel with targets, and
 # every ikefwd_* metric an expression names is one ikefwdd exports. The
 # exported names come from where GET /metrics takes them
 # (api/ep_stats.c): ikefwd_<counter>_total for each counter of
@@ -10,7 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 exec /usr/bin/python3 - "$top" <<'PY'
-import re, sys
+import json, re, sys
 import yaml
 
 top = sys.argv[1]
@@ -39,6 +40,19 @@ for group in doc["groups"]:
             print("%s - %s: %s %s" % ("ok" if ok else "not ok", rule["alert"],
                   name, "is exported" if ok else "is NOT exported"))
             fails += not ok
-print("%d rules, %d failed" % (rules, fails))
-sys.exit(1 if fails or not rules else 0)
+dash = json.load(open(top + "/packaging/monitoring/ikefwd-dashboard.json"))
+panels = 0
+for panel in dash["panels"]:
+    panels += 1
+    if not panel.get("targets"):
+        print("not ok - panel %r: no targets" % panel.get("title"))
+        fails += 1
+    for t in panel.get("targets", []):
+        for name in re.findall(r"\bikefwd_[a-z0-9_]+", t["expr"]):
+            ok = name in exported
+            print("%s - panel %r: %s %s" % ("ok" if ok else "not ok",
+                  panel["title"], name, "is exported" if ok else "is NOT exported"))
+            fails += not ok
+print("%d rules, %d panels, %d failed" % (rules, panels, fails))
+sys.exit(1 if fails or not rules or not panels else 0)
 PY

@@ -42,6 +42,7 @@ for f in etc/ikefwd/ikefwd.conf usr/share/doc/ikefwd/examples/ikefwd.conf \
 	usr/share/doc/ikefwd/README.md usr/share/doc/ikefwd/packaging.md \
 	usr/share/doc/ikefwd/copyright usr/share/doc/ikefwd/changelog.Debian.gz \
 	usr/share/doc/ikefwd/examples/prometheus/ikefwd-alerts.yml \
+	usr/share/doc/ikefwd/examples/grafana/ikefwd-dashboard.json \
 	lib/systemd/system/ikefwd.service lib/systemd/system/ikefwdd.service \
 	lib/systemd/system/ikefwd-vici.service; do
 	check "/$f is there" test -f "$root/$f"
