@@ -84,6 +84,11 @@ enum frame_kind {
 	F_KEEPALIVE,
 	F_IKE_BAD_LENGTH,
 	F_IKE_NATT, /* IKEv2 on 4500 after the non-ESP marker */
+	/* The same with the UDP checksum left partial (the pseudo-header
+	 * sum only), as a local sender on veth hands it over: the data
+	 * path completes it when it redirects the frame (bpf/forward.h). */
+	F_IKE_NATT_PARTIAL,
+	F_IKE_NATT_PARTIAL_1400, /* ... with 1400 bytes of IKE payload */
 	F_IKE_INIT, /* IKEv2 IKE_SA_INIT on 500 */
 	F_CLEAR, /* cleartext UDP from the inside host to bench_case.dst */
 };
@@ -216,7 +221,31 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_PASS,
 	  .counters = C_IKE | C(LOCAL) },
-	{ .name = "IKE miss: half-open claim",
+	{ .name = "IKE hit, owned by member 2 (control)",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "IKE to member 2, partial UDP checksum completed",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT_PARTIAL,
+	  .method = SINGLE,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) | C(CSUM_COMPLETED) },
+	{ .name = "IKE to member 2, partial UDP checksum completed",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1, 1400 B payload",
+	  .frame = F_IKE_NATT_PARTIAL_1400,
+	  .method = SINGLE,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) | C(CSUM_COMPLETED) },
+		{ .name = "IKE miss: half-open claim",
 	  .frame_text = "UDP 500, IKE_SA_INIT, new SPI per call",
 	  .frame = F_IKE_INIT,
 	  .method = SINGLE,
@@ -279,10 +308,29 @@ static const char *verdict_name(int v)
 	return "?";
 }
 
+/* What a kernel sending with checksum offload leaves in an IPv4 UDP
+ * checksum: the folded pseudo-header sum (udp4_hwcsum()). */
+static void make_partial(struct pkt *p)
+{
+	const uint8_t *ip = p->buf + p->l3_off;
+	uint8_t *udp = p->buf + p->l4_off;
+	uint32_t sum = 17 + (udp[4] << 8 | udp[5]);
+
+	for (int i = 12; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	udp[6] = sum >> 8;
+	udp[7] = sum & 0xff;
+}
+
 static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		       uint32_t msgid)
 {
-	bool natt = c->frame == F_IKE_NATT;
+	bool partial = c->frame == F_IKE_NATT_PARTIAL ||
+		       c->frame == F_IKE_NATT_PARTIAL_1400;
+	bool natt = c->frame == F_IKE_NATT || partial;
+	int err;
 
 	pkt_init(p);
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
@@ -319,6 +367,8 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		break;
 	case F_IKE_BAD_LENGTH:
 	case F_IKE_NATT:
+	case F_IKE_NATT_PARTIAL:
+	case F_IKE_NATT_PARTIAL_1400:
 	case F_IKE_INIT:
 		pkt_udp(p, natt ? 4500 : 500, natt ? 4500 : 500);
 		if (natt)
@@ -333,11 +383,17 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 				   .msgid = msgid,
 				   .length_set = c->frame == F_IKE_BAD_LENGTH,
 				   .length = 20,
-				   .payload_len = 64,
+				   .payload_len =
+					   c->frame == F_IKE_NATT_PARTIAL_1400 ?
+						   1400 :
+						   64,
 			   });
 		break;
 	}
-	return pkt_finish(p);
+	err = pkt_finish(p);
+	if (!err && partial)
+		make_partial(p);
+	return err;
 }
 
 /* The key of the call-th frame of a case; advances the fresh-key sources. */

@@ -38,11 +38,11 @@ int xdp_ikefwd(struct xdp_md *ctx)
 
 	switch (ike_classify(&p, data, data_end, false, &why)) {
 	case CLASS_IKE:
-		return ingress_ike(&p, data_end);
+		return forward_finish(ctx, &p, ingress_ike(&p, data_end));
 	case CLASS_LATER_FRAG:
 		return ingress_later_frag(&p, data_end);
 	case CLASS_ESP:
-		return ingress_esp(&p);
+		return forward_finish(ctx, &p, ingress_esp(&p));
 	case CLASS_COUNTED:
 		count(why);
 		return XDP_PASS;

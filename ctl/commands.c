@@ -577,8 +577,10 @@ static int build_sa_add(const struct ctl_opts *o, struct ctl_request *req,
 			char *err, size_t errlen)
 {
 	json_t *body, *spis = NULL;
-	uint32_t spi, owner;
-	long lifetime;
+	/* Read only when o->owner / o->lifetime are set, which also sets
+	 * them; gcc -O3 cannot see that across the calls in between. */
+	uint32_t spi, owner = 0;
+	long lifetime = 0;
 
 	if (o->nr_words < 2 || o->nr_words > SPIS_MAX + 1)
 		return usage_err(err, errlen,

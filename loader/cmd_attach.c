@@ -23,6 +23,7 @@
 #include "ikefwd/iface.h"
 #include "log.h"
 #include "pinned.h"
+#include "veth.h"
 #include "xdp_iface.h"
 
 struct target {
@@ -118,6 +119,41 @@ static void rollback(struct target *t, int n)
 			continue;
 		xdp_detach_ours(t[i].ifindex);
 		tc_detach_egress(t[i].ifindex, t[i].tc_hook_created);
+	}
+}
+
+/* One line per veth egress whose far end drops what XDP redirects to it:
+ * nothing would say so otherwise (veth.h). Each egress is looked at once. */
+static void warn_veth_egress(const struct ikefwd_maps *m, uint32_t local)
+{
+	uint32_t seen[IKEFWD_MAX_MEMBERS], nr_seen = 0, id, k;
+	struct ikefwd_member rec;
+	struct veth_peer peer;
+	char dev[IF_NAMESIZE];
+	int ret;
+
+	for (id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+		if (id == local || bpf_map_lookup_elem(m->members, &id, &rec) ||
+		    rec.id != id || !rec.ifindex)
+			continue;
+		for (k = 0; k < nr_seen && seen[k] != rec.ifindex; k++)
+			;
+		if (k < nr_seen)
+			continue;
+		seen[nr_seen++] = rec.ifindex;
+		ret = veth_peer_drops_redirects(rec.ifindex, &peer);
+		if (!if_indextoname(rec.ifindex, dev))
+			snprintf(dev, sizeof(dev), "#%u", rec.ifindex);
+		if (ret > 0)
+			pr_warn("ikefwd: warning: member %u's egress %s is a veth "
+				"whose far end %s has no XDP program and GRO "
+				"off: it drops every frame forwarded to it "
+				"(ethtool -K %s gro on)\n",
+				id, dev, peer.name, peer.name);
+		else if (ret < 0)
+			pr_debug("ikefwd: %s: cannot look at the far end of "
+				 "the veth: %s\n",
+				 dev, strerror(-ret));
 	}
 }
 
@@ -269,6 +305,7 @@ int cmd_attach(const struct opts *o)
 		     strerror(-err));
 		goto out_rollback;
 	}
+	warn_veth_egress(&maps, cfg.local_member);
 	for (i = 0; i < n; i++) {
 		record_iface(&maps, &t[i]);
 		pr_info("ikefwd: %s %s (%s%s XDP%s%s)\n",

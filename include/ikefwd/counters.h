@@ -93,7 +93,12 @@
 	X(INSIDE_REDIRECT_FAIL, "inside_redirect_fail",                        \
 	  "inside: redirect to the owner failed: dropped")                     \
 	X(LEAK_BLOCKED, "leak_blocked",                                        \
-	  "cleartext to a registered remote selector leaving: dropped")
+	  "cleartext to a registered remote selector leaving: dropped")  \
+	/* issue 12: checksum state of redirected frames */                    \
+	X(CSUM_COMPLETED, "csum_completed",                                    \
+	  "redirected UDP held a partial checksum: completed")                 \
+	X(CSUM_PARTIAL_LEFT, "csum_partial_left",                              \
+	  "redirected UDP held a partial checksum beyond the linear data: left")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

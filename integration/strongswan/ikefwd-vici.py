@@ -32,6 +32,7 @@
 
 import argparse
 import ipaddress
+import os
 import signal
 import threading
 import socket
@@ -39,6 +40,9 @@ import struct
 import subprocess
 import sys
 import time
+
+# Filled in by the build (cmake/version.cmake) in the installed copy.
+VERSION = "(source tree)"
 
 # Packet types and message elements (vici README).
 CMD_REQUEST, CMD_RESPONSE, CMD_UNKNOWN = 0, 1, 2
@@ -48,8 +52,22 @@ SECTION_START, SECTION_END, KEY_VALUE, LIST_START, LIST_ITEM, LIST_END = \
     1, 2, 3, 4, 5, 6
 
 
+def journal_prefix():
+    """'<6>' (info, sd-daemon(3)) when stdout is systemd's journal stream:
+    JOURNAL_STREAM names its device:inode (systemd.exec(5))."""
+    try:
+        dev, ino = (int(x) for x in os.environ["JOURNAL_STREAM"].split(":"))
+        st = os.fstat(1)
+        return "<6>" if (st.st_dev, st.st_ino) == (dev, ino) else ""
+    except (KeyError, ValueError, OSError):
+        return ""
+
+
+PREFIX = journal_prefix()
+
+
 def log(msg):
-    print("ikefwd-vici: " + msg, flush=True)
+    print(PREFIX + "ikefwd-vici: " + msg, flush=True)
 
 
 def decode(data):
@@ -272,6 +290,8 @@ class Registrar:
 def main():
     ap = argparse.ArgumentParser(
         description="registers CHILD_SAs' inbound SPIs with ikefwdd")
+    ap.add_argument("--version", action="version",
+                    version="ikefwd-vici " + VERSION)
     ap.add_argument("--vici", default="unix:///var/run/charon.vici",
                     help="charon's vici socket (unix:///path)")
     ap.add_argument("--config", required=True,

@@ -97,12 +97,15 @@ e2e_create() {
 
 	lab_create policy || lab_abort "lab_create failed"
 	openssl rand -hex 32 >"$LAB_DIR/sync.key"
-	# veth hands the peer's UDP on with its checksum left to offload
-	# (CHECKSUM_PARTIAL) all the way to the member; a frame ikefwd
-	# redirects loses that state and reaches the owner with a checksum
-	# its UDP layer rejects (UdpInCsumErrors). A real wire always
-	# carries complete checksums: the peer computes them itself here.
-	lab_ns peer ethtool -K eth0 tx off >/dev/null
+	# The peer's veth keeps its default offloads: its UDP reaches the
+	# members with the checksum left to offload (CHECKSUM_PARTIAL), and
+	# the frames ikefwd redirects must have it completed by the data
+	# path (docs/datapath.md), or the owner drops them (UdpInCsumErrors).
+	# E2E_PEER_TX_CSUM=off turns tx checksumming off on the peer, as a
+	# real wire's frames (always complete) would arrive.
+	if [ "${E2E_PEER_TX_CSUM:-default}" = off ]; then
+		lab_ns peer ethtool -K eth0 tx off >/dev/null
+	fi
 	for m in "${LAB_MEMBERS[@]}"; do
 		e2e_member_nft "$m"
 		ip -n "$m" addr add "$E2E_INNER/32" dev lo
