@@ -194,12 +194,12 @@ __noinline int ikefwd_udp_csum_complete(struct xdp_md *ctx,
 	return 1;
 }
 
-/* on_success: the counter a redirect bumps (IKE or ESP). */
-static __always_inline int forward_to(struct ike_pkt *p, __u32 owner,
-				      enum ikefwd_counter on_success)
+/* Redirect the frame whose Ethernet header is eth to member owner.
+ * on_success: the counter a redirect bumps (IKE, ESP or inside). */
+static __always_inline int forward_eth_to(struct ethhdr *eth, __u32 owner,
+					  enum ikefwd_counter on_success)
 {
 	struct ikefwd_member *m = member_get(owner);
-	struct ethhdr *eth = p->eth;
 	__u8 dst[6], src[6];
 	long ret;
 
@@ -222,6 +222,12 @@ static __always_inline int forward_to(struct ike_pkt *p, __u32 owner,
 fail:
 	count(IKEFWD_C_REDIRECT_FAIL);
 	return XDP_PASS;
+}
+
+static __always_inline int forward_to(struct ike_pkt *p, __u32 owner,
+				      enum ikefwd_counter on_success)
+{
+	return forward_eth_to(p->eth, owner, on_success);
 }
 
 /* The last step of every XDP verdict that may have forwarded a UDP

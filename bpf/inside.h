@@ -77,7 +77,8 @@ static __always_inline int inside_steer(void *data, void *data_end)
 		count(IKEFWD_C_INSIDE_LOOP_GUARD);
 		return XDP_DROP;
 	}
-	if (forward_to(eth, owner, IKEFWD_C_INSIDE_FORWARDED) == XDP_REDIRECT)
+	if (forward_eth_to(eth, owner, IKEFWD_C_INSIDE_FORWARDED) ==
+	    XDP_REDIRECT)
 		return XDP_REDIRECT;
 	count(IKEFWD_C_INSIDE_REDIRECT_FAIL);
 	return XDP_DROP;

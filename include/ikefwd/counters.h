@@ -75,7 +75,7 @@
 	X(OUT_STATELESS, "out_stateless",                                      \
 	  "sent with no entry and responder SPI 0 (COOKIE, error): no claim")  \
 	X(CLAIM_OVER_BUDGET, "claim_over_budget",                              \
-	  "first message over its source prefix's claim budget: no state")  \
+	  "first message over its source prefix's claim budget: no state")     \
 	/* Inside steering and the leak guard (bpf/inside.h, bpf/leak.h). */   \
 	X(INSIDE_SEEN, "inside_seen", "IP packets seen on inside interfaces")  \
 	X(INSIDE_NO_MATCH, "inside_no_match",                                  \
@@ -93,7 +93,7 @@
 	X(INSIDE_REDIRECT_FAIL, "inside_redirect_fail",                        \
 	  "inside: redirect to the owner failed: dropped")                     \
 	X(LEAK_BLOCKED, "leak_blocked",                                        \
-	  "cleartext to a registered remote selector leaving: dropped")  \
+	  "cleartext to a registered remote selector leaving: dropped")        \
 	/* issue 12: checksum state of redirected frames */                    \
 	X(CSUM_COMPLETED, "csum_completed",                                    \
 	  "redirected UDP held a partial checksum: completed")                 \

@@ -587,18 +587,12 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		T(test_roundtrip),
-		T(test_refusals),
-		T(test_key_file),
-		T(test_apply_set_refresh_del),
-		T(test_apply_conflict),
-		T(test_apply_phase2_follows_phase1),
-		T(test_rendezvous),
-		T(test_rehome_sweep_scan),
-		T(test_sa_records),
-		T(test_ts_records),
-		T(test_apply_full_table),
-		T(test_sweep_keeps_registered),
+		T(test_roundtrip),	  T(test_refusals),
+		T(test_key_file),	  T(test_apply_set_refresh_del),
+		T(test_apply_conflict),	  T(test_apply_phase2_follows_phase1),
+		T(test_rendezvous),	  T(test_rehome_sweep_scan),
+		T(test_sa_records),	  T(test_ts_records),
+		T(test_apply_full_table), T(test_sweep_keeps_registered),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
