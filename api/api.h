@@ -31,6 +31,11 @@ struct api_opts {
 	/* Likewise after every change to the inbound SA table (ikefwd_sa),
 	 * with changed_ctx; may be NULL. */
 	void (*sa_changed)(void *ctx, uint32_t spi, bool deleted);
+	/* After owner's registration of the IKE SA key was removed (its
+	 * registration is announced through changed), with changed_ctx;
+	 * NULL: changed(key, true) instead. */
+	void (*ike_unregistered)(void *ctx, const struct ikefwd_key *key,
+				 uint32_t owner);
 	/* The sync agent's counters, shown under "sync" by stats and as
 	 * ikefwd_sync_<name>_total by /metrics; may be NULL. Fills at most
 	 * max names and values, returns how many. */

@@ -32,6 +32,9 @@ static api_handler *const handlers[OP__MAX] = {
 	[OP_SA_LIST] = ep_sa_list,
 	[OP_SA_ADD] = ep_sa_add,
 	[OP_SA_DEL] = ep_sa_del,
+	[OP_IKE_SA_LIST] = ep_ike_sa_list,
+	[OP_IKE_SA_ADD] = ep_ike_sa_add,
+	[OP_IKE_SA_DEL] = ep_ike_sa_del,
 };
 
 void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted)
@@ -44,6 +47,15 @@ void api_sa_changed(struct api_ctx *c, uint32_t spi, bool deleted)
 {
 	if (c->st->sa_changed)
 		c->st->sa_changed(c->st->changed_ctx, spi, deleted);
+}
+
+void api_ike_unregistered(struct api_ctx *c, const struct ikefwd_key *key,
+			  uint32_t owner)
+{
+	if (c->st->ike_unregistered)
+		c->st->ike_unregistered(c->st->changed_ctx, key, owner);
+	else
+		api_changed(c, key, true);
 }
 
 void api_dispatch(struct api_state *st, const struct api_call *call,

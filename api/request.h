@@ -69,6 +69,9 @@ enum api_op {
 	OP_SA_LIST,
 	OP_SA_ADD,
 	OP_SA_DEL,
+	OP_IKE_SA_LIST,
+	OP_IKE_SA_ADD,
+	OP_IKE_SA_DEL,
 	OP__MAX
 };
 

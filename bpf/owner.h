@@ -58,6 +58,10 @@ static __always_inline void publish(struct ike_ctx *ic,
 static __always_inline bool entry_expired(const struct ike_ctx *ic,
 					  const struct ikefwd_entry *e)
 {
+	/* An IKE SA its owner's IKE daemon holds stays reachable however
+	 * long it is idle (a long DPD interval); its owner removes it. */
+	if (e->flags & IKEFWD_F_REGISTERED)
+		return false;
 	/* Signed: an entry stamped slightly in the future (by a peer or by
 	 * userspace) is fresh, not 584 years old. */
 	return (__s64)(ic->now - e->last_seen_ns) > (__s64)ic->timeout_ns;
@@ -177,6 +181,34 @@ static __always_inline __u32 label_owner(const struct ike_ctx *ic)
 	return 0;
 }
 
+/* A later exchange's entry made before its IKE SA was registered (claimed
+ * where a packet landed, or derived from such a claim) is a guess: the
+ * registered Phase-1 entry says which member's IKE daemon holds the SA, so
+ * the guess follows it. Without this a packet that beat the registration
+ * (a rekeyed IKE SA is usable the moment the response leaves) would keep
+ * its retransmits on a member that cannot answer them. */
+static __always_inline void entry_follow_registered(struct ike_ctx *ic,
+						    struct ikefwd_entry *e)
+{
+	struct ikefwd_key p1key;
+	struct ikefwd_entry *p1;
+	__u32 prev;
+
+	if (ic->key.msgid == 0 || (e->flags & IKEFWD_F_REGISTERED))
+		return;
+	p1 = phase1_lookup(ic, &p1key);
+	if (!p1 || !(p1->flags & IKEFWD_F_REGISTERED) ||
+	    p1->owner == e->owner || !member_usable(ic->cfg, p1->owner))
+		return;
+	count(IKEFWD_C_REGISTERED_FOLLOW);
+	prev = e->owner;
+	e->owner = p1->owner;
+	e->created_ns = ic->now;
+	e->last_seen_ns = ic->now;
+	e->flags = IKEFWD_F_PHASE2 | ic->ver_flag;
+	publish(ic, &ic->key, IKEFWD_EV_PHASE2, e->owner, prev, e->flags);
+}
+
 static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 {
 	struct ikefwd_key p1key;
@@ -184,8 +216,10 @@ static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 	__u32 owner;
 
 	e = bpf_map_lookup_elem(&ikefwd_table, &ic->key);
-	if (e)
+	if (e) {
+		entry_follow_registered(ic, e);
 		return entry_resolve(ic, &ic->key, e);
+	}
 
 	if (ic->key.msgid != 0) {
 		/* Phase 2 (IKEv1 Quick Mode, DPD, Mode-Config) and every IKEv2

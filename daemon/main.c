@@ -38,6 +38,14 @@ static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
 			 deleted ? SYNC_OP_SA_DEL : SYNC_OP_SA_SET);
 }
 
+/* And every IKE SA registration removed (registrations are table
+ * changes: on_changed). */
+static void on_ike_unregistered(void *ctx, const struct ikefwd_key *key,
+				uint32_t owner)
+{
+	sync_announce_unregister(agent_get(), key, owner);
+}
+
 static size_t sync_counters(void *ctx, const char **names, uint64_t *values,
 			    size_t max)
 {
@@ -172,6 +180,7 @@ int main(int argc, char **argv)
 	o.pin_root = pin_root;
 	o.changed = on_changed;
 	o.sa_changed = on_sa_changed;
+	o.ike_unregistered = on_ike_unregistered;
 	o.sync_counters = sync_counters;
 	if (api_start(&o, &api, msg, sizeof(msg))) {
 		pr_warn("ikefwdd: %s\n", msg);

@@ -62,7 +62,11 @@
 	  "sent with no entry: entry created with this member")                \
 	X(OUT_REFRESHED, "out_refreshed", "sent on an entry this member owns") \
 	X(OUT_CONFLICT, "out_conflict",                                        \
-	  "sent on an entry another live member owns: left to sync")
+	  "sent on an entry another live member owns: left to sync")           \
+	/* IKE SA registration (issue 10) */                                   \
+	X(REGISTERED_FOLLOW, "registered_follow",                              \
+	  "entry guessed before its IKE SA was registered: re-homed to the "   \
+	  "registered owner")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

@@ -13,6 +13,16 @@
 # (list-sas). Registrations are left in place when it stops: the SAs are
 # still there, and they carry the SA's hard lifetime anyway.
 #
+# It also registers every IKE SA this member's charon holds, as the
+# (initiator SPI, 0) entry of the ownership table (a rekeyed IKE SA's SPIs
+# only ever travel encrypted: the data path cannot learn them):
+#   ike-updown    up:   ikefwdctl ike-sa add ISPI --owner LOCAL
+#                 down: ikefwdctl ike-sa del ISPI --owner LOCAL
+#   ike-rekey     the new IKE SA added, then the old one deleted
+# and, when it (re)connects, the IKE SAs already ESTABLISHED (list-sas);
+# registrations of this member that charon no longer holds (it restarted
+# while this listener was away) are deleted then.
+#
 #   ikefwd-vici.py --vici unix:///run/charon.vici --config /etc/ikefwd.conf
 #                  [--ikefwdctl PATH] [--owner N]
 #
@@ -20,6 +30,7 @@
 # no python3-vici package): src/libcharon/plugins/vici/README.md.
 
 import argparse
+import json
 import signal
 import socket
 import struct
@@ -134,6 +145,93 @@ class Registrar:
     def __init__(self, args):
         self.ctl = [args.ikefwdctl, "--config", args.config]
         self.owner = args.owner
+        # The IKE SAs seen ESTABLISHED by the last list-sas.
+        self.listed_ike = set()
+        self.local = None  # the local member, once asked
+
+    def local_owner(self):
+        """--owner, else the data path's local member (None: unknown)."""
+        if self.owner is not None:
+            return self.owner
+        if self.local is not None:
+            return self.local
+        p = subprocess.run(self.ctl + ["--json", "config"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        try:
+            self.local = int(json.loads(p.stdout)["local_member"]) or None
+            return self.local
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def ike_add(self, ike, why):
+        spi = ike.get("initiator-spi")
+        if not spi:
+            return
+        argv = ["ike-sa", "add", spi]
+        if self.owner is not None:
+            argv += ["--owner", str(self.owner)]
+        t0 = time.monotonic()
+        rc, err = self.run(*argv)
+        log("%s: ike-sa add %s (IKEv%s, uniqueid %s): %s (%.1f ms)" % (
+            why, spi, ike.get("version", "?"), ike.get("uniqueid", "?"),
+            "ok" if rc == 0 else "failed: " + err,
+            (time.monotonic() - t0) * 1000))
+
+    def ike_delete(self, ike, why):
+        spi = ike.get("initiator-spi")
+        if not spi:
+            return
+        owner = self.local_owner()
+        argv = ["ike-sa", "del", spi]
+        if owner is not None:
+            # Only ours: a newer registration by another member stays.
+            argv += ["--owner", str(owner)]
+        rc, err = self.run(*argv)
+        log("%s: ike-sa del %s (uniqueid %s): %s" % (
+            why, spi, ike.get("uniqueid", "?"),
+            "ok" if rc == 0 else "failed: " + err))
+
+    def ike_event(self, name, msg):
+        """ike-updown, ike-rekey and list-sa's IKE SAs; CHILD_SAs are
+        event()'s."""
+        up = msg.get("up") == "yes"
+        for ike_name, ike in msg.items():
+            if not isinstance(ike, dict):
+                continue
+            if name == "ike-updown":
+                if up:
+                    self.ike_add(ike, "ike up " + ike_name)
+                else:
+                    self.ike_delete(ike, "ike down " + ike_name)
+            elif name == "ike-rekey":
+                # The new IKE SA is usable at once: it first.
+                if isinstance(ike.get("new"), dict):
+                    self.ike_add(ike["new"], "ike rekey " + ike_name)
+                if isinstance(ike.get("old"), dict):
+                    self.ike_delete(ike["old"], "ike rekey " + ike_name)
+            elif name == "list-sa" and ike.get("state") == "ESTABLISHED":
+                self.listed_ike.add(ike.get("initiator-spi", ""))
+                self.ike_add(ike, "established " + ike_name)
+
+    def ike_reconcile(self):
+        """Deletes this member's registrations of IKE SAs charon no longer
+        holds (after list-sas)."""
+        owner = self.local_owner()
+        if owner is None:
+            return
+        p = subprocess.run(self.ctl + ["--json", "ike-sa", "list",
+                                       "--owner", str(owner)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        try:
+            held = [e["cookie"] for e in json.loads(p.stdout)["ike_sas"]]
+        except (ValueError, KeyError, TypeError):
+            log("ike-sa list: %s" % p.stderr.strip())
+            return
+        for cookie in held:
+            if cookie not in self.listed_ike:
+                self.ike_delete({"initiator-spi": cookie}, "gone")
 
     def run(self, *argv):
         p = subprocess.run(self.ctl + list(argv), stdout=subprocess.DEVNULL,
@@ -171,6 +269,8 @@ class Registrar:
             "ok" if rc == 0 else "failed: " + err))
 
     def event(self, name, msg):
+        if name in ("ike-updown", "ike-rekey", "list-sa"):
+            self.ike_event(name, msg)
         up = msg.get("up") == "yes"
         for ike_name, ike in msg.items():
             if not isinstance(ike, dict):
@@ -227,12 +327,16 @@ def main():
             try:
                 v.register("child-updown")
                 v.register("child-rekey")
+                v.register("ike-updown")
+                v.register("ike-rekey")
                 log("listening on %s" % args.vici)
                 # The CHILD_SAs already up (charon started first, or
                 # this listener restarted).
+                reg.listed_ike = set()
                 v.register("list-sa")
                 v.command("list-sas")
                 v.unregister("list-sa")
+                reg.ike_reconcile()
                 while True:
                     v.read()
             except (OSError, ValueError, ConnectionError) as e:

@@ -57,6 +57,8 @@ struct api_lab {
 	int sa_changed; /* calls of the SA change hook */
 	int sa_deleted;
 	uint32_t sa_last_spi; /* of its last call */
+	int ike_unregistered; /* calls of the IKE SA unregistration hook */
+	uint32_t ike_unreg_owner; /* of its last call */
 };
 
 extern struct api_lab lab;
