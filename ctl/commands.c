@@ -573,7 +573,7 @@ static int build_sa_add(const struct ctl_opts *o, struct ctl_request *req,
 {
 	json_t *body, *spis = NULL;
 	uint32_t spi, owner;
-	long lifetime;
+	long lifetime = 0;
 
 	if (o->nr_words < 2 || o->nr_words > SPIS_MAX + 1)
 		return usage_err(err, errlen,

@@ -164,7 +164,7 @@ class Registrar:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def ike_add(self, ike, why):
+    def ike_add(self, ike, why, t_ms=None):
         spi = ike.get("initiator-spi")
         if not spi:
             return
@@ -173,8 +173,11 @@ class Registrar:
             argv += ["--owner", str(self.owner)]
         t0 = time.monotonic()
         rc, err = self.run(*argv)
-        log("%s: ike-sa add %s (IKEv%s, uniqueid %s): %s (%.1f ms)" % (
-            why, spi, ike.get("version", "?"), ike.get("uniqueid", "?"),
+        # t=: the wall-clock ms the event was read (the registration
+        # delay is measured from it, docs/strongswan.md).
+        log("t=%d %s: ike-sa add %s (IKEv%s, uniqueid %s): %s (%.1f ms)" % (
+            t_ms or int(time.time() * 1000), why, spi,
+            ike.get("version", "?"), ike.get("uniqueid", "?"),
             "ok" if rc == 0 else "failed: " + err,
             (time.monotonic() - t0) * 1000))
 
@@ -196,18 +199,19 @@ class Registrar:
         """ike-updown, ike-rekey and list-sa's IKE SAs; CHILD_SAs are
         event()'s."""
         up = msg.get("up") == "yes"
+        t_ms = int(time.time() * 1000)
         for ike_name, ike in msg.items():
             if not isinstance(ike, dict):
                 continue
             if name == "ike-updown":
                 if up:
-                    self.ike_add(ike, "ike up " + ike_name)
+                    self.ike_add(ike, "ike up " + ike_name, t_ms)
                 else:
                     self.ike_delete(ike, "ike down " + ike_name)
             elif name == "ike-rekey":
                 # The new IKE SA is usable at once: it first.
                 if isinstance(ike.get("new"), dict):
-                    self.ike_add(ike["new"], "ike rekey " + ike_name)
+                    self.ike_add(ike["new"], "ike rekey " + ike_name, t_ms)
                 if isinstance(ike.get("old"), dict):
                     self.ike_delete(ike["old"], "ike rekey " + ike_name)
             elif name == "list-sa" and ike.get("state") == "ESTABLISHED":
