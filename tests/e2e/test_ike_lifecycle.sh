@@ -342,6 +342,13 @@ e2e_peer_addrs "${PEERS[@]}"
 E2E_PEER_OPTS="dpd_delay = 1s" E2E_CHILD_OPTS="start_action = start" \
 	e2e_peer_conf 2 "${PEERS[@]}" >"$LAB_DIR/peer.conf"
 swan_stop peer
+# Make-before-break reauthentication (strongSwan 6's default): the new IKE
+# SA and its CHILD_SAs exist before the old ones go, possibly on another
+# member. (Break-before-make in 5.9, right after the CHILD_SA rekeys of
+# step 5, sometimes left the peer's kernel-libipsec without the new
+# CHILD_SA's outbound policy: nothing was ever sent on it.)
+mkdir -p "$SWAN_DIR/peer"
+echo "make_before_break = yes" >"$SWAN_DIR/peer/charon.extra"
 swan_start peer peer "$LAB_DIR/peer.conf" || lab_abort "the peer's charon did not start"
 declare -A START=()
 lab_snap START
@@ -427,6 +434,15 @@ observe "every IKEv2 IKE SA and CHILD_SA rekeyed" \
 	e2e_wait 20 changed "$LAB_DIR/sas.3" 5
 observe "ping through every tunnel" e2e_wait 10 ping_all
 
+# settled: no IKE SA or CHILD_SA of the peer in a transient state (a
+# rekeyed CHILD_SA lingers DELETED a few seconds; charon delays a
+# reauthentication until it is gone).
+settled() {
+	! swan_ctl peer --list-sas 2>/dev/null | grep -qE \
+		', (CREATED|CONNECTING|REKEYING|REKEYED|DELETING|DELETED|DESTROYING|INSTALLING|UPDATING|RETRYING),'
+}
+lab_ok "the peer's SAs settle" e2e_wait 20 settled
+
 e2e_log "6. IKEv2 reauthentication, the second group moved off m3"
 OLD_M3=$(swan_count m3)
 if [ "$E2E_SPLIT" = port ]; then
@@ -446,6 +462,7 @@ observe "the reauthenticated IKE SAs registered to their new holders" \
 WHO="${V1[*]}"
 snapshot_sas "$LAB_DIR/sas.5"
 
+lab_ok "the peer's SAs settle" e2e_wait 20 settled
 e2e_log "7. IKEv1: Phase 1 renegotiation, then a new Quick Mode"
 rekey_ike "${V1[@]}"
 observe "every IKEv1 peer renegotiated Phase 1 (new cookies)" \
