@@ -21,7 +21,9 @@
 #   ike-rekey     the new IKE SA added, then the old one deleted
 # and, when it (re)connects, the IKE SAs already ESTABLISHED (list-sas);
 # registrations of this member that charon no longer holds (it restarted
-# while this listener was away) are deleted then.
+# while this listener was away) are deleted then. Every --resync-s seconds
+# (default 60; 0: never) it compares again: an IKE SA registration lost
+# meanwhile (evicted by a flood, a table flush) is registered again.
 #
 #   ikefwd-vici.py --vici unix:///run/charon.vici --config /etc/ikefwd.conf
 #                  [--ikefwdctl PATH] [--owner N]
@@ -31,6 +33,7 @@
 
 import argparse
 import json
+import select
 import signal
 import socket
 import struct
@@ -133,6 +136,21 @@ class Vici:
         self._send(EVENT_UNREGISTER, event)
         self.read()
 
+    def poll(self, seconds):
+        """Dispatches the events that arrive in the next seconds."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return
+            (n,) = struct.unpack("!I", self._recv(4))
+            pkt = self._recv(n)
+            if pkt[0] != EVENT:
+                raise ConnectionError("vici: unexpected packet type %d"
+                                      % pkt[0])
+            ln = pkt[1]
+            self.on_event(pkt[2:2 + ln].decode(), decode(pkt[2 + ln:]))
+
     def command(self, cmd):
         self._send(CMD_REQUEST, cmd)
         t, body = self.read()
@@ -147,6 +165,11 @@ class Registrar:
         self.owner = args.owner
         # The IKE SAs seen ESTABLISHED by the last list-sas.
         self.listed_ike = set()
+        # A periodic list-sas: compare only, CHILD_SAs left alone.
+        self.resyncing = False
+        # IKE SAs registered from events since the last list-sas began:
+        # they may be too new for its answer, never "gone".
+        self.added = set()
         self.local = None  # the local member, once asked
 
     def local_owner(self):
@@ -173,6 +196,7 @@ class Registrar:
             argv += ["--owner", str(self.owner)]
         t0 = time.monotonic()
         rc, err = self.run(*argv)
+        self.added.add(spi)
         # t=: the wall-clock ms the event was read (the registration
         # delay is measured from it, docs/strongswan.md).
         log("t=%d %s: ike-sa add %s (IKEv%s, uniqueid %s): %s (%.1f ms)" % (
@@ -216,11 +240,27 @@ class Registrar:
                     self.ike_delete(ike["old"], "ike rekey " + ike_name)
             elif name == "list-sa" and ike.get("state") == "ESTABLISHED":
                 self.listed_ike.add(ike.get("initiator-spi", ""))
-                self.ike_add(ike, "established " + ike_name)
+                if not self.resyncing:
+                    self.ike_add(ike, "established " + ike_name)
 
-    def ike_reconcile(self):
+    def ike_resync(self, v):
+        """Registers again the IKE SAs charon holds that lost their
+        registration, deletes those it no longer holds."""
+        self.listed_ike = set()
+        self.added = set()
+        self.resyncing = True
+        try:
+            v.register("list-sa")
+            v.command("list-sas")
+            v.unregister("list-sa")
+        finally:
+            self.resyncing = False
+        self.ike_reconcile(add_missing=True)
+
+    def ike_reconcile(self, add_missing=False):
         """Deletes this member's registrations of IKE SAs charon no longer
-        holds (after list-sas)."""
+        holds (after list-sas); with add_missing, registers the ones it
+        holds that are not registered."""
         owner = self.local_owner()
         if owner is None:
             return
@@ -234,8 +274,11 @@ class Registrar:
             log("ike-sa list: %s" % p.stderr.strip())
             return
         for cookie in held:
-            if cookie not in self.listed_ike:
+            if cookie not in self.listed_ike and cookie not in self.added:
                 self.ike_delete({"initiator-spi": cookie}, "gone")
+        if add_missing:
+            for cookie in sorted(self.listed_ike - set(held) - {""}):
+                self.ike_add({"initiator-spi": cookie}, "resync")
 
     def run(self, *argv):
         p = subprocess.run(self.ctl + list(argv), stdout=subprocess.DEVNULL,
@@ -292,7 +335,7 @@ class Registrar:
                         self.add(child["new"], "rekey " + ike_name)
                     if isinstance(child.get("old"), dict):
                         self.delete(child["old"], "rekey " + ike_name)
-                elif name == "list-sa":
+                elif name == "list-sa" and not self.resyncing:
                     if child.get("state") == "INSTALLED":
                         self.add(child, "installed " + ike_name)
 
@@ -308,6 +351,9 @@ def main():
     ap.add_argument("--owner", type=int,
                     help="member to register SPIs for (default: ikefwdctl's, "
                          "the configuration's local_member)")
+    ap.add_argument("--resync-s", type=float, default=60,
+                    help="every this many seconds, register again the IKE "
+                         "SAs whose registration was lost (0: never)")
     args = ap.parse_args()
 
     def stop(signum, frame):
@@ -337,12 +383,17 @@ def main():
                 # The CHILD_SAs already up (charon started first, or
                 # this listener restarted).
                 reg.listed_ike = set()
+                reg.added = set()
                 v.register("list-sa")
                 v.command("list-sas")
                 v.unregister("list-sa")
                 reg.ike_reconcile()
                 while True:
-                    v.read()
+                    if args.resync_s > 0:
+                        v.poll(args.resync_s)
+                        reg.ike_resync(v)
+                    else:
+                        v.read()
             except (OSError, ValueError, ConnectionError) as e:
                 log("vici: %s; reconnecting" % e)
             finally:
