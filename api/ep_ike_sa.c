@@ -151,6 +151,10 @@ void ep_ike_sa_add(struct api_ctx *c, const struct api_args *a,
 		resp_conflict(r, view_owner(c, prev.owner), msg);
 		return;
 	}
+	if (err == -E2BIG) {
+		resp_error(r, 409, "the established table is full");
+		return;
+	}
 	if (err) {
 		resp_error(r, 500, "registering %s: %s", cookie,
 			   strerror(-err));

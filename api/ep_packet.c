@@ -158,6 +158,8 @@ static const char *action_of(const uint64_t *d, const char **reason)
 		return "label_routed";
 	if (d[IKEFWD_C_CLAIMED])
 		return "claimed";
+	if (d[IKEFWD_C_UNCLAIMED])
+		return "unclaimed";
 	if (d[IKEFWD_C_FORWARDED])
 		return "forwarded";
 	return "local";
@@ -184,19 +186,37 @@ static json_t *owner_of(struct api_ctx *c, const struct run *run)
 	return json_null();
 }
 
-/* The entry the frame was decided on, as it is after the run. */
+/* The entry the frame was decided on, as it is after the run, in the
+ * data path's lookup order: established (cookie, msgid), then for msgid
+ * != 0 the established (cookie, 0), for msgid 0 the half-open claim. Its
+ * "table" says which. */
 static json_t *entry_of(struct api_ctx *c, const uint8_t *frame, size_t len,
 			const struct run *run)
 {
+	const char *table = "established";
 	struct ikefwd_key key;
 	struct ikefwd_entry e;
+	json_t *v;
 
 	if (!run->delta[IKEFWD_C_IKE_SEEN] ||
 	    frame_ike_key(frame, len, c->cfg.ike_port ?: IKEFWD_IKE_PORT,
-			  c->cfg.natt_port ?: IKEFWD_NATT_PORT, &key) ||
-	    table_get(c->maps.table, &key, &e))
+			  c->cfg.natt_port ?: IKEFWD_NATT_PORT, &key))
 		return json_null();
-	return view_entry(c, &key, &e);
+	if (table_get(c->maps.table, &key, &e)) {
+		if (key.msgid != 0) {
+			key.msgid = 0;
+			if (table_get(c->maps.table, &key, &e))
+				return json_null();
+		} else if (table_get(c->maps.halfopen, &key, &e)) {
+			return json_null();
+		} else {
+			table = "halfopen";
+		}
+	}
+	v = view_entry(c, &key, &e);
+	if (v)
+		json_object_set_new(v, "table", json_string(table));
+	return v;
 }
 
 static json_t *deltas_json(const uint64_t *d)

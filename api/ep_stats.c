@@ -43,6 +43,27 @@ static int read_stats(struct api_ctx *c, uint64_t v[IKEFWD_C_MAX], int *entries,
 	return 0;
 }
 
+/* The half-open claims (ikefwd_halfopen): an LRU a flood fills; these
+ * two gauges and the counters claimed / promoted show an attack. */
+static void halfopen_metrics(struct api_ctx *c, FILE *f)
+{
+	uint32_t cap;
+	int n;
+
+	if (c->maps.halfopen < 0 || table_capacity(c->maps.halfopen, &cap))
+		return;
+	n = table_count(c->maps.halfopen);
+	fprintf(f,
+		"# HELP ikefwd_halfopen_entries Half-open claims "
+		"(ikefwd_halfopen)\n"
+		"# TYPE ikefwd_halfopen_entries gauge\n"
+		"ikefwd_halfopen_entries %d\n"
+		"# HELP ikefwd_halfopen_capacity Size of the half-open table\n"
+		"# TYPE ikefwd_halfopen_capacity gauge\n"
+		"ikefwd_halfopen_capacity %u\n",
+		n < 0 ? 0 : n, cap);
+}
+
 #define SYNC_MAX_COUNTERS 64
 
 /* The sync agent's counters, or null when no agent runs. */
@@ -109,6 +130,7 @@ void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 			ikefwd_counter_name[i], ikefwd_counter_help[i],
 			ikefwd_counter_name[i], ikefwd_counter_name[i],
 			(unsigned long long)v[i]);
+	halfopen_metrics(c, f);
 	fprintf(f,
 		"# HELP ikefwd_table_entries Entries in the ownership table\n"
 		"# TYPE ikefwd_table_entries gauge\n"

@@ -87,7 +87,8 @@ enum frame_kind {
 
 enum key_mode {
 	KEY_FIXED,
-	KEY_NEW_SPI, /* a fresh SPI per call, msgid 0: a claim */
+	KEY_NEW_SPI, /* a fresh SPI per call, msgid 0: a half-open claim */
+	KEY_NEW_SPI_NO_STATE, /* a fresh SPI per call, no first message */
 	KEY_NEW_MSGID, /* ISPI_P1 with a fresh msgid per call: Phase 2 */
 };
 
@@ -178,13 +179,21 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_PASS,
 	  .counters = C_IKE | C(LOCAL) },
-	{ .name = "IKE miss: claim",
+	{ .name = "IKE miss: half-open claim",
 	  .frame_text = "UDP 500, IKE_SA_INIT, new SPI per call",
 	  .frame = F_IKE_INIT,
 	  .method = SINGLE,
 	  .key = KEY_NEW_SPI,
 	  .verdict = XDP_PASS,
 	  .counters = C_IKE | C(CLAIMED) | C(LOCAL) },
+	{ .name = "IKE miss, not a first message: no state",
+	  .frame_text = "UDP 4500, IKE_AUTH, new SPI per call",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .key = KEY_NEW_SPI_NO_STATE,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(UNCLAIMED) | C(LOCAL) },
 	{ .name = "IKE Phase-2 fallback",
 	  .frame_text = "UDP 4500, new msgid per call, msgid 0 known",
 	  .frame = F_IKE_NATT,
@@ -200,7 +209,7 @@ static struct bench_case cases[] = {
 struct bench {
 	struct harness h;
 	struct xdp_pass_bpf *floor;
-	int table_fd;
+	int halfopen_fd;
 	unsigned int rounds;
 	uint32_t repeat;
 	unsigned int calls;
@@ -289,7 +298,7 @@ static void next_key(struct bench *b, const struct bench_case *c,
 {
 	*ispi = c->ispi;
 	*msgid = c->msgid;
-	if (c->key == KEY_NEW_SPI)
+	if (c->key == KEY_NEW_SPI || c->key == KEY_NEW_SPI_NO_STATE)
 		*ispi = b->next_spi++;
 	else if (c->key == KEY_NEW_MSGID)
 		*msgid = b->next_msgid++;
@@ -356,26 +365,22 @@ static int check_verdict(const struct bench_case *c, int retval)
 	return -EPROTO;
 }
 
-/* Claims and Phase-2 runs leave entries behind: remove them, so that every
- * round runs against the same small table. */
+/* Claims leave half-open entries behind: remove them, so that every round
+ * runs against the same small tables. (Phase 2 and other misses create
+ * nothing.) */
 static int forget_keys(struct bench *b, const struct bench_case *c,
 		       uint64_t first_spi, uint32_t first_msgid)
 {
-	uint64_t n = c->key == KEY_NEW_SPI ? b->next_spi - first_spi :
-					     b->next_msgid - first_msgid;
+	uint64_t n = b->next_spi - first_spi;
 	struct ikefwd_key k;
 
-	if (c->key == KEY_FIXED)
+	(void)first_msgid;
+	if (c->key != KEY_NEW_SPI)
 		return 0;
 	for (uint64_t i = 0; i < n; i++) {
 		memset(&k, 0, sizeof(k));
-		if (c->key == KEY_NEW_SPI) {
-			ispi_bytes(first_spi + i, k.ispi);
-		} else {
-			ispi_bytes(c->ispi, k.ispi);
-			k.msgid = first_msgid + i;
-		}
-		if (bpf_map_delete_elem(b->table_fd, &k)) {
+		ispi_bytes(first_spi + i, k.ispi);
+		if (bpf_map_delete_elem(b->halfopen_fd, &k)) {
 			fprintf(stderr,
 				"xdp_cost: %s: entry %llu of %llu missing: %s\n",
 				c->name, (unsigned long long)i,
@@ -428,15 +433,17 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 	err = check_verdict(c, retval) ?: check_counters(b, c, 1);
 	if (err)
 		return err;
-	if (c->key != KEY_FIXED) {
-		err = harness_table_get(&b->h, ispi, msgid, &e);
-		if (err || e.owner != LOCAL ||
-		    !(e.flags & (c->key == KEY_NEW_SPI ? IKEFWD_F_CLAIMED :
-							 IKEFWD_F_PHASE2))) {
-			fprintf(stderr, "xdp_cost: %s: no entry created\n",
+	if (c->key == KEY_NEW_SPI) {
+		err = harness_halfopen_get(&b->h, ispi, msgid, &e);
+		if (err || e.owner != LOCAL || !(e.flags & IKEFWD_F_CLAIMED)) {
+			fprintf(stderr, "xdp_cost: %s: no claim made\n",
 				c->name);
 			return -EPROTO;
 		}
+	}
+	if (c->key != KEY_NEW_SPI && harness_halfopen_count(&b->h)) {
+		fprintf(stderr, "xdp_cost: %s: a miss made a claim\n", c->name);
+		return -EPROTO;
 	}
 	drain_events(b);
 	err = forget_keys(b, c, spi0, msg0);
@@ -550,7 +557,7 @@ static int setup(struct bench *b)
 			strerror(-err));
 		return err;
 	}
-	b->table_fd = bpf_map__fd(b->h.skel->maps.ikefwd_table);
+	b->halfopen_fd = bpf_map__fd(b->h.skel->maps.ikefwd_halfopen);
 	/* Member 2's devmap slot is lo: test runs without live frames only
 	 * report XDP_REDIRECT, nothing is sent. */
 	err = harness_set_config(&b->h, &cfg) ?:

@@ -67,6 +67,8 @@ static __always_inline int ingress_ike(struct ike_pkt *p, void *data_end)
 	}
 
 	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());
+	ic.l3 = &p->l3;
+	ic.data_end = data_end;
 	if (cfg->mode == IKEFWD_MODE_HA)
 		owner = ha_owner(cfg);
 	else

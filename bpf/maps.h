@@ -19,15 +19,40 @@
 #include "ikefwd/sa.h"
 #include "ikefwd/table.h"
 
-/* (initiator cookie/SPI, Message ID) -> owning member. LRU: a flood of new
- * negotiations evicts the least recently used entries instead of failing. */
+/* Established negotiations: (initiator cookie/SPI, Message ID) -> owning
+ * member, for negotiations that proved real (this member's IKE daemon
+ * answered with a responder SPI, a peer's sync announcement, an operator
+ * or the IKE daemon's registration). A plain hash, not LRU: nothing a
+ * packet does can push an entry out; entries leave by expiry sweep or
+ * deletion, and when the table is full a promotion fails (promote_full). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, IKEFWD_TABLE_DEFAULT_SIZE);
 	__type(key, struct ikefwd_key);
 	__type(value, struct ikefwd_entry);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_table SEC(".maps");
+
+/* Half-open negotiations: this member's claims of IKE_SA_INIT requests /
+ * IKEv1 first messages its IKE daemon has not answered yet. LRU: a flood
+ * of spoofed negotiations evicts only its own kind, never an established
+ * entry; local to this member, never replicated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_HALFOPEN_DEFAULT_SIZE);
+	__type(key, struct ikefwd_key);
+	__type(value, struct ikefwd_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_halfopen SEC(".maps");
+
+/* Claims per source prefix and second, when [cluster] claim_budget is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_BUDGET_TABLE_SIZE);
+	__type(key, struct ikefwd_budget_key);
+	__type(value, struct ikefwd_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_budget SEC(".maps");
 
 /* First IP fragment's decision, for the fragments that follow it. */
 struct {

@@ -116,6 +116,9 @@ static const struct key keys[] = {
 	UINT(SEC_CLUSTER, "timeout", timeout_sec, 1, TIMEOUT_MAX_SEC),
 	UINT(SEC_CLUSTER, "table_size", table_size, TABLE_MIN_SIZE,
 	     TABLE_MAX_SIZE),
+	UINT(SEC_CLUSTER, "halfopen_size", halfopen_size, TABLE_MIN_SIZE,
+	     TABLE_MAX_SIZE),
+	UINT(SEC_CLUSTER, "claim_budget", claim_budget, 0, 1000000),
 	UINT(SEC_CLUSTER, "ike_port", ike_port, 1, 65535),
 	UINT(SEC_CLUSTER, "natt_port", natt_port, 1, 65535),
 	KEY(SEC_CLUSTER, "esp_steering", KEY_BOOL, esp_steering),
@@ -668,6 +671,7 @@ static void set_defaults(struct ikefwd_cfg *cfg)
 	cfg->mode = IKEFWD_MODE_LOAD_SHARING;
 	cfg->timeout_sec = IKEFWD_DEFAULT_TIMEOUT_SEC;
 	cfg->table_size = IKEFWD_TABLE_DEFAULT_SIZE;
+	cfg->halfopen_size = IKEFWD_HALFOPEN_DEFAULT_SIZE;
 	cfg->ike_port = IKEFWD_IKE_PORT;
 	cfg->natt_port = IKEFWD_NATT_PORT;
 	cfg->xdp_mode = IKEFWD_XDP_NATIVE;

@@ -66,6 +66,7 @@ static const struct {
 	{ "ikefwd_ifaces", offsetof(struct ikefwd_maps, ifaces) },
 	{ "ikefwd_sa", offsetof(struct ikefwd_maps, sa) },
 	{ "ikefwd_spi_ranges", offsetof(struct ikefwd_maps, spi_ranges) },
+	{ "ikefwd_halfopen", offsetof(struct ikefwd_maps, halfopen) },
 };
 
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))

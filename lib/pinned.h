@@ -27,6 +27,7 @@ struct ikefwd_maps {
 	int ifaces;
 	int sa;
 	int spi_ranges;
+	int halfopen; /* claims not proved real yet (LRU) */
 };
 
 /* override, else $IKEFWD_PIN_ROOT, else /sys/fs/bpf/ikefwd. */

@@ -179,13 +179,14 @@ int cmd_attach(const struct opts *o)
 	if (lock < 0)
 		return fail("%s", msg);
 
-	err = datapath_preflight(pin_root, cfg.table_size, msg, sizeof(msg));
+	err = datapath_preflight(pin_root, cfg.table_size, cfg.halfopen_size,
+				 msg, sizeof(msg));
 	if (err) {
 		fail("%s", msg);
 		goto out_unlock;
 	}
-	err = datapath_open(&dp, pin_root, cfg.table_size, true, msg,
-			    sizeof(msg));
+	err = datapath_open(&dp, pin_root, cfg.table_size, cfg.halfopen_size,
+			    false, msg, sizeof(msg));
 	if (err) {
 		fail("%s", msg);
 		goto out_unlock;
@@ -205,6 +206,13 @@ int cmd_attach(const struct opts *o)
 				fail("%s", msg);
 				goto out_rollback;
 			}
+			/* The new program runs: an older build's table
+			 * moves into the new one now. */
+			err = datapath_migrate(&dp, maps.table);
+			if (err < 0)
+				pr_warn("ikefwd: migrating the ownership "
+					"table: %s\n",
+					strerror(-err));
 			/* An upgrade that fails must leave the running
 			 * configuration as it was. */
 			have_old = !bpf_map_lookup_elem(maps.config, &zero,

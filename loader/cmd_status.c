@@ -95,21 +95,24 @@ static json_t *counters_json(const struct ikefwd_maps *m)
 static json_t *status_json(const struct ikefwd_maps *m)
 {
 	struct ikefwd_config c = {};
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info = {}, ho = {};
+	__u32 len = sizeof(info), holen = sizeof(ho);
 	uint32_t zero = 0;
 
 	bpf_map_lookup_elem(m->config, &zero, &c);
 	bpf_obj_get_info_by_fd(m->table, &info, &len);
+	bpf_obj_get_info_by_fd(m->halfopen, &ho, &holen);
 	return json_pack(
-		"{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, s:o}",
+		"{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, "
+		"s:{s:i, s:i}, s:o}",
 		"mode", ikefwd_mode_name(c.mode), "local_member",
 		(int)c.local_member, "active_member", (int)c.active_member,
 		"timeout_s", (int)c.timeout_sec, "ike_port", c.ike_port,
 		"natt_port", c.natt_port, "interfaces", ifaces_json(m),
 		"members", members_json(m, c.local_member), "table", "entries",
 		table_count(m->table), "capacity", (int)info.max_entries,
-		"counters", counters_json(m));
+		"halfopen", "entries", table_count(m->halfopen), "capacity",
+		(int)ho.max_entries, "counters", counters_json(m));
 }
 
 static void status_print(json_t *s)
@@ -155,6 +158,10 @@ static void status_print(json_t *s)
 		json_string_value(json_object_get(v, "next_hop_mac")));
 	v = json_object_get(s, "table");
 	printf("table: %lld of %lld entries\n",
+	       json_integer_value(json_object_get(v, "entries")),
+	       json_integer_value(json_object_get(v, "capacity")));
+	v = json_object_get(s, "halfopen");
+	printf("half-open: %lld of %lld entries\n",
 	       json_integer_value(json_object_get(v, "entries")),
 	       json_integer_value(json_object_get(v, "capacity")));
 	printf("counters:\n");

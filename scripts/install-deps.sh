@@ -30,7 +30,7 @@ packages=(
 	strongswan-charon    # end-to-end tests (tests/e2e/): the real IKE daemon
 	strongswan-swanctl   # ... its vici control tool
 	libstrongswan-standard-plugins # ... openssl and gcm plugins
-	libcharon-extra-plugins # ... kernel-libipsec: ESP in userspace
+	libcharon-extra-plugins # ... kernel-libipsec: ESP in userspace; ha: SA sync
 	iputils-ping         # traffic through the e2e tests' tunnels
 	openssl              # the e2e tests' sync keys (openssl rand)
 )

@@ -284,6 +284,10 @@ static void apply_update(struct sync_agent *a, const struct sync_msg *m)
 	for (uint16_t i = 0; i < m->count; i++) {
 		int r = sync_apply(&a->tbl, &m->recs[i], &now, &answer);
 
+		/* The established table is a plain hash: a full one refuses
+		 * the peer's promotion rather than evict anything. */
+		if (r == -E2BIG)
+			STAT(a, rx_table_full);
 		if (r == APPLY_KEPT || r == APPLY_CORRECTED) {
 			STAT(a, conflicts);
 			queue_rec(&answer, a);

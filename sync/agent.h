@@ -50,7 +50,8 @@
 	X(rehomed)           \
 	X(swept)             \
 	X(peer_deaths)       \
-	X(peer_joins)
+	X(peer_joins)        \
+	X(rx_table_full)
 
 struct sync_stats {
 #define SYNC_STAT_FIELD(name) uint64_t name;

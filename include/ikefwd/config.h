@@ -41,9 +41,12 @@ struct ikefwd_config {
 	 * SPI read as a big-endian 64-bit number, masked, equals the
 	 * owning member's spi_label. */
 	__u64 spi_label_mask;
+	/* Claims of new negotiations per second and source prefix (IPv4
+	 * /24, IPv6 /64); 0: no budget (issue 16, optional). */
+	__u32 claim_budget;
 	/* Room to grow without changing the pinned map's value size: an
 	 * upgrade must be able to reuse it. */
-	__u32 reserved[8];
+	__u32 reserved[7];
 };
 
 #endif /* IKEFWD_CONFIG_H */

@@ -63,10 +63,19 @@
 	X(OUT_REFRESHED, "out_refreshed", "sent on an entry this member owns") \
 	X(OUT_CONFLICT, "out_conflict",                                        \
 	  "sent on an entry another live member owns: left to sync")           \
-	/* IKE SA registration (issue 10) */                                   \
-	X(REGISTERED_FOLLOW, "registered_follow",                              \
-	  "entry guessed before its IKE SA was registered: re-homed to the "   \
-	  "registered owner")
+	/* Issue 16: half-open and established negotiations. */                \
+	X(UNCLAIMED, "unclaimed",                                              \
+	  "no entry and starts no negotiation: passed locally, no state")      \
+	X(HALFOPEN_HIT, "halfopen_hit",                                        \
+	  "decided by a half-open entry (ikefwd_halfopen)")                    \
+	X(PROMOTED, "promoted",                                                \
+	  "negotiation proved real: entered the established table")            \
+	X(PROMOTE_FULL, "promote_full",                                        \
+	  "established table full: promotion refused, nothing evicted")        \
+	X(OUT_STATELESS, "out_stateless",                                      \
+	  "sent with no entry and responder SPI 0 (COOKIE, error): no claim")  \
+	X(CLAIM_OVER_BUDGET, "claim_over_budget",                              \
+	  "first message over its source prefix's claim budget: no state")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

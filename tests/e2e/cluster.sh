@@ -242,7 +242,7 @@ e2e_peer_start() {
 # it too, fast heartbeats so that a death is seen within a second; ESP
 # steered by the members' SPI ranges, and IKE SAs no table knows yet
 # routed by the label in their SPIs (E2E_SPI_LABELS=no: by the table
-# alone).
+# alone); E2E_CLUSTER_EXTRA adds [cluster] lines.
 e2e_config() {
 	local m=$1 n
 	{
@@ -252,6 +252,8 @@ e2e_config() {
 		echo "esp_steering = yes"
 		echo "spi_labels = ${E2E_SPI_LABELS:-yes}"
 		echo "spi_label_mask = $E2E_LABEL_MASK"
+		# More [cluster] keys (table sizes, ...), one per line.
+		[ -n "${E2E_CLUSTER_EXTRA:-}" ] && echo "$E2E_CLUSTER_EXTRA"
 		echo "[interfaces]"
 		echo "attach = eth0"
 		echo "xdp_mode = native"

@@ -44,7 +44,8 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int open_at(struct harness *h, const char *pin_root)
+static int open_at(struct harness *h, const char *pin_root, uint32_t table_size,
+		   uint32_t halfopen_size)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 	struct bpf_map *map;
@@ -62,6 +63,12 @@ static int open_at(struct harness *h, const char *pin_root)
 		if (err)
 			goto fail;
 	}
+	if (table_size)
+		bpf_map__set_max_entries(h->skel->maps.ikefwd_table,
+					 table_size);
+	if (halfopen_size)
+		bpf_map__set_max_entries(h->skel->maps.ikefwd_halfopen,
+					 halfopen_size);
 	err = ikefwd_bpf__load(h->skel);
 	if (err)
 		goto fail;
@@ -84,13 +91,19 @@ fail:
 
 int harness_open(struct harness *h)
 {
-	return open_at(h, NULL);
+	return open_at(h, NULL, 0, 0);
+}
+
+int harness_open_sized(struct harness *h, uint32_t table_size,
+		       uint32_t halfopen_size)
+{
+	return open_at(h, NULL, table_size, halfopen_size);
 }
 
 int harness_open_pinned(struct harness *h, const char *pin_root)
 {
 	char path[512];
-	int err = open_at(h, pin_root);
+	int err = open_at(h, pin_root, 0, 0);
 
 	if (err)
 		return err;
@@ -180,9 +193,20 @@ int harness_table_get(struct harness *h, uint64_t ispi, uint32_t msgid,
 	return 0;
 }
 
-int harness_table_count(struct harness *h)
+int harness_halfopen_get(struct harness *h, uint64_t ispi, uint32_t msgid,
+			 struct ikefwd_entry *e)
 {
-	int fd = bpf_map__fd(h->skel->maps.ikefwd_table);
+	struct ikefwd_key k;
+
+	make_key(&k, ispi, msgid);
+	if (bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.ikefwd_halfopen), &k,
+				e))
+		return -errno;
+	return 0;
+}
+
+static int count_keys(int fd)
+{
 	struct ikefwd_key k, next;
 	void *prev = NULL;
 	int n = 0;
@@ -193,6 +217,16 @@ int harness_table_count(struct harness *h)
 		n++;
 	}
 	return n;
+}
+
+int harness_table_count(struct harness *h)
+{
+	return count_keys(bpf_map__fd(h->skel->maps.ikefwd_table));
+}
+
+int harness_halfopen_count(struct harness *h)
+{
+	return count_keys(bpf_map__fd(h->skel->maps.ikefwd_halfopen));
 }
 
 int harness_run(struct harness *h, const void *frame, size_t len,

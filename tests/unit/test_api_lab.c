@@ -96,6 +96,7 @@ void lab_reset(void)
 	uint32_t zero = 0, spi;
 
 	CU_ASSERT_FATAL(table_flush(lab.m.table) >= 0);
+	CU_ASSERT_FATAL(table_flush(lab.m.halfopen) >= 0);
 	while (!bpf_map_get_next_key(lab.m.sa, NULL, &spi))
 		CU_ASSERT_FATAL(!bpf_map_delete_elem(lab.m.sa, &spi));
 	CU_ASSERT_FATAL(
@@ -419,6 +420,13 @@ int entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e)
 	struct ikefwd_key k = key(ispi, msgid);
 
 	return table_get(lab.m.table, &k, e);
+}
+
+int halfopen_entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e)
+{
+	struct ikefwd_key k = key(ispi, msgid);
+
+	return table_get(lab.m.halfopen, &k, e);
 }
 
 void entry_add(uint64_t ispi, uint32_t msgid, uint32_t owner)

@@ -140,6 +140,8 @@ const char *jstr(const struct reply *r, const char *dotted);
 /* The pinned table. */
 struct ikefwd_key key(uint64_t ispi, uint32_t msgid);
 int entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e);
+/* The half-open claim (ikefwd_halfopen), 0 or -ENOENT. */
+int halfopen_entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e);
 void entry_add(uint64_t ispi, uint32_t msgid, uint32_t owner);
 void snap_take(struct snapshot *s);
 bool snap_same(const struct snapshot *a, const struct snapshot *b);

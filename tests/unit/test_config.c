@@ -162,6 +162,10 @@ static const struct bad_case bad_cases[] = {
 	  ":2: [cluster] timeout: out of range (1..86400): \"0\"" },
 	{ "[cluster]\ntimeout = 86401\n",
 	  ":2: [cluster] timeout: out of range (1..86400): \"86401\"" },
+	{ "[cluster]\nclaim_budget = 1000001\n",
+	  ":2: [cluster] claim_budget: out of range (0..1000000): \"1000001\"" },
+	{ "[cluster]\nhalfopen_size = 100\n",
+	  ":2: [cluster] halfopen_size: out of range (1024..16777216): \"100\"" },
 	{ "[cluster]\ntable_size = 1023\n",
 	  ":2: [cluster] table_size: out of range (1024..16777216): \"1023\"" },
 	{ "[cluster]\ntable_size = 99999999999999999999999\n",
@@ -320,6 +324,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg.active_member, 0);
 	CU_ASSERT_EQUAL(cfg.timeout_sec, 120);
 	CU_ASSERT_EQUAL(cfg.table_size, 65536);
+	CU_ASSERT_EQUAL(cfg.halfopen_size, IKEFWD_HALFOPEN_DEFAULT_SIZE);
+	CU_ASSERT_EQUAL(cfg.claim_budget, 0);
 	CU_ASSERT_EQUAL(cfg.ike_port, 500);
 	CU_ASSERT_EQUAL(cfg.natt_port, 4500);
 
@@ -360,6 +366,8 @@ static void test_every_key(void)
 				   "local_member = 3\n"
 				   "timeout = 86400\n"
 				   "table_size = 16777216\n"
+				   "halfopen_size = 4096\n"
+				   "claim_budget = 50\n"
 				   "ike_port = 1500\n"
 				   "natt_port = 14500\n"
 				   "[interfaces]\n"
@@ -390,6 +398,8 @@ static void test_every_key(void)
 	CU_ASSERT_EQUAL(cfg.local_member, 3);
 	CU_ASSERT_EQUAL(cfg.timeout_sec, 86400);
 	CU_ASSERT_EQUAL(cfg.table_size, 16777216);
+	CU_ASSERT_EQUAL(cfg.halfopen_size, 4096);
+	CU_ASSERT_EQUAL(cfg.claim_budget, 50);
 	CU_ASSERT_EQUAL(cfg.ike_port, 1500);
 	CU_ASSERT_EQUAL(cfg.natt_port, 14500);
 	CU_ASSERT_EQUAL(cfg.nr_ifaces, 1);

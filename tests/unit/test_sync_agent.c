@@ -186,21 +186,44 @@ static bool wait_owner(int i, uint64_t ispi, uint32_t msgid, uint32_t owner,
 	return owner_in(i, ispi, msgid, NULL) == owner;
 }
 
-static void claim_on(int i, uint64_t ispi)
+static void ike_sa_init(struct pkt *p, uint64_t ispi, bool answer)
+{
+	pkt_init(p);
+	pkt_eth(p, "02:00:00:00:00:0a", "02:00:00:00:00:0b");
+	if (answer)
+		pkt_ipv4(p, "198.51.100.1", "192.0.2.10");
+	else
+		pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
+	pkt_udp(p, 500, 500);
+	pkt_ike(p, &(struct pkt_ike){ .ispi = ispi,
+				      .rspi = answer ? 0x5151 : 0,
+				      .version = PKT_IKEV2,
+				      .exchange = 34,
+				      .flags = answer ? 0x20 : 0x08 });
+	CU_ASSERT_FATAL(pkt_finish(p) == 0);
+}
+
+/* An IKE_SA_INIT request reaches member i: a half-open claim, which is
+ * member i's business only. */
+static void half_open_on(int i, uint64_t ispi)
 {
 	struct run_result r;
 	struct pkt p;
 
-	pkt_init(&p);
-	pkt_eth(&p, "02:00:00:00:00:0a", "02:00:00:00:00:0b");
-	pkt_ipv4(&p, "192.0.2.10", "198.51.100.1");
-	pkt_udp(&p, 500, 500);
-	pkt_ike(&p, &(struct pkt_ike){ .ispi = ispi,
-				       .version = PKT_IKEV2,
-				       .exchange = 34 });
-	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	ike_sa_init(&p, ispi, false);
 	CU_ASSERT_FATAL(harness_run(&h[i], p.buf, p.len, &r) == 0);
 	CU_ASSERT_EQUAL(r.retval, XDP_PASS);
+}
+
+/* ... and member i's IKE daemon answers it with its SPI (tc egress): the
+ * negotiation is promoted, and that is what the cluster hears of. */
+static void claim_on(int i, uint64_t ispi)
+{
+	struct pkt p;
+
+	half_open_on(i, ispi);
+	ike_sa_init(&p, ispi, true);
+	CU_ASSERT_EQUAL(harness_run_egress(&h[i], p.buf, p.len), 0);
 }
 
 static struct sync_stats stats(int i)
@@ -229,11 +252,38 @@ static void test_claim_replicates(void)
 	owner_in(1, 0xc1a1, 0, &flags);
 	CU_ASSERT(flags & IKEFWD_F_SYNCED);
 	CU_ASSERT(flags & IKEFWD_F_CLAIMED);
+	CU_ASSERT(flags & IKEFWD_F_PROMOTED);
 
 	/* And the other way, for an IKE_AUTH claimed on member 2 with no
 	 * Phase-1 entry there: both tables end up agreeing. */
 	claim_on(1, 0xc1a2);
 	CU_ASSERT(wait_owner(0, 0xc1a2, 0, 2, 2000));
+}
+
+/* A half-open claim costs the sync link nothing: a thousand IKE_SA_INITs
+ * nobody answers send no record and reach no peer; the one the IKE daemon
+ * answers is announced once. */
+static void test_half_open_not_replicated(void)
+{
+	struct sync_stats before, after;
+	int leaked = 0;
+
+	SKIP_IF_NEEDED();
+	/* Past the agents' JOINING heartbeats (dead_after_ms after start),
+	 * which make the peer resync: records that are not the flood's. */
+	usleep(500000);
+	before = stats(0);
+	for (uint64_t c = 0; c < 1000; c++)
+		half_open_on(0, 0x20000 + c);
+	claim_on(0, 0x2ffff);
+	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, 2000));
+	after = stats(0);
+	CU_ASSERT_EQUAL(after.tx_records - before.tx_records, 1);
+	for (uint64_t c = 0; c < 1000; c++)
+		leaked += owner_in(1, 0x20000 + c, 0, NULL) != 0 ||
+			  owner_in(0, 0x20000 + c, 0, NULL) != 0;
+	CU_ASSERT_EQUAL(leaked, 0);
+	CU_ASSERT(harness_halfopen_count(&h[0]) >= 1000);
 }
 
 static void test_operator_changes_replicate(void)
@@ -507,6 +557,7 @@ int main(void)
 		CU_TestFunc fn;
 	} tests[] = {
 		T(test_claim_replicates),
+		T(test_half_open_not_replicated),
 		T(test_operator_changes_replicate),
 		T(test_forged_and_stale),
 		T(test_replay),

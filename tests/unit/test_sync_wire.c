@@ -6,6 +6,7 @@
  * Phase 1, rendezvous re-homing, the sweeper and the refresh scan.
  */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -178,6 +179,44 @@ static uint32_t owner_of(uint64_t ispi, uint32_t msgid)
 	struct ikefwd_entry e;
 
 	return harness_table_get(&h, ispi, msgid, &e) ? 0 : e.owner;
+}
+
+/* A full established table refuses a peer's entry (-E2BIG, counted by
+ * the agent as rx_table_full) and keeps every entry it has. */
+static void test_apply_full_table(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans;
+	int kept = 0;
+
+	harness_close(&h);
+	CU_ASSERT_FATAL(harness_open_sized(&h, 1024, 1024) == 0);
+	tbl.table_fd = bpf_map__fd(h.skel->maps.ikefwd_table);
+	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
+	for (uint64_t i = 0; i < 1024; i++)
+		CU_ASSERT_FATAL(harness_table_put(&h, 0x7000 + i, 0, 3, 0, 0) ==
+				0);
+	sync_clock_now(&now);
+	r = rec(SYNC_OP_SET, 0x11, 0, 2, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), -E2BIG);
+	CU_ASSERT_EQUAL(owner_of(0x11, 0), 0);
+	for (uint64_t i = 0; i < 1024; i++)
+		kept += owner_of(0x7000 + i, 0) == 3;
+	CU_ASSERT_EQUAL(kept, 1024);
+}
+
+/* An IKE SA registered by its IKE daemon is never swept for idleness. */
+static void test_sweep_keeps_registered(void)
+{
+	struct sync_clock now;
+
+	CU_ASSERT(harness_table_put(&h, 0x21, 0, 1, 1000 * NS,
+				    IKEFWD_F_REGISTERED) == 0);
+	CU_ASSERT(harness_table_put(&h, 0x22, 0, 1, 1000 * NS, 0) == 0);
+	sync_clock_now(&now);
+	CU_ASSERT_EQUAL(sync_sweep(&tbl, &now), 1);
+	CU_ASSERT_EQUAL(owner_of(0x21, 0), 1);
+	CU_ASSERT_EQUAL(owner_of(0x22, 0), 0);
 }
 
 static void test_apply_set_refresh_del(void)
@@ -504,11 +543,18 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		T(test_roundtrip),	T(test_refusals),
-		T(test_key_file),	T(test_apply_set_refresh_del),
-		T(test_apply_conflict), T(test_apply_phase2_follows_phase1),
-		T(test_rendezvous),	T(test_rehome_sweep_scan),
-		T(test_sa_records),	T(test_apply_registrations),
+		T(test_roundtrip),
+		T(test_refusals),
+		T(test_key_file),
+		T(test_apply_set_refresh_del),
+		T(test_apply_conflict),
+		T(test_apply_phase2_follows_phase1),
+		T(test_rendezvous),
+		T(test_rehome_sweep_scan),
+		T(test_sa_records),
+		T(test_apply_full_table),
+		T(test_sweep_keeps_registered),
+		T(test_apply_registrations),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
