@@ -36,6 +36,11 @@ struct api_opts {
 	 * owner, or owner's registration of p removed; may be NULL. */
 	void (*ts_changed)(void *ctx, const struct ikefwd_prefix *p,
 			   uint32_t owner, bool deleted);
+	/* After owner's registration of the IKE SA key was removed (its
+	 * registration is announced through changed), with changed_ctx;
+	 * NULL: changed(key, true) instead. */
+	void (*ike_unregistered)(void *ctx, const struct ikefwd_key *key,
+				 uint32_t owner);
 	/* The sync agent's counters, shown under "sync" by stats and as
 	 * ikefwd_sync_<name>_total by /metrics; may be NULL. Fills at most
 	 * max names and values, returns how many. */

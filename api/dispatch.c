@@ -35,6 +35,9 @@ static api_handler *const handlers[OP__MAX] = {
 	[OP_TS_LIST] = ep_ts_list,
 	[OP_TS_ADD] = ep_ts_add,
 	[OP_TS_DEL] = ep_ts_del,
+	[OP_IKE_SA_LIST] = ep_ike_sa_list,
+	[OP_IKE_SA_ADD] = ep_ike_sa_add,
+	[OP_IKE_SA_DEL] = ep_ike_sa_del,
 };
 
 void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted)
@@ -54,6 +57,15 @@ void api_ts_changed(struct api_ctx *c, const struct ikefwd_prefix *p,
 {
 	if (c->st->ts_changed)
 		c->st->ts_changed(c->st->changed_ctx, p, owner, deleted);
+}
+
+void api_ike_unregistered(struct api_ctx *c, const struct ikefwd_key *key,
+			  uint32_t owner)
+{
+	if (c->st->ike_unregistered)
+		c->st->ike_unregistered(c->st->changed_ctx, key, owner);
+	else
+		api_changed(c, key, true);
 }
 
 void api_dispatch(struct api_state *st, const struct api_call *call,

@@ -30,6 +30,8 @@ struct api_state {
 	void (*sa_changed)(void *ctx, uint32_t spi, bool deleted);
 	void (*ts_changed)(void *ctx, const struct ikefwd_prefix *p,
 			   uint32_t owner, bool deleted);
+	void (*ike_unregistered)(void *ctx, const struct ikefwd_key *key,
+				 uint32_t owner);
 	size_t (*sync_counters)(void *ctx, const char **names, uint64_t *values,
 				size_t max);
 	void *sync_ctx;
@@ -62,6 +64,9 @@ void api_sa_changed(struct api_ctx *c, uint32_t spi, bool deleted);
 /* Likewise for the selector p: registered to owner, or owner's removed. */
 void api_ts_changed(struct api_ctx *c, const struct ikefwd_prefix *p,
 		    uint32_t owner, bool deleted);
+/* owner's registration of the IKE SA key is gone (ep_ike_sa.c). */
+void api_ike_unregistered(struct api_ctx *c, const struct ikefwd_key *key,
+			  uint32_t owner);
 
 /* ep_table.c: the ownership table. */
 api_handler ep_tracking_list, ep_tracking_add, ep_tracking_set, ep_tracking_del,
@@ -76,6 +81,8 @@ api_handler ep_members_list, ep_members_set, ep_config, ep_ha_ownership;
 api_handler ep_sa_list, ep_sa_add, ep_sa_del;
 /* ep_ts.c: remote traffic selectors (inside steering). */
 api_handler ep_ts_list, ep_ts_add, ep_ts_del;
+/* ep_ike_sa.c: IKE SAs registered by the IKE daemon. */
+api_handler ep_ike_sa_list, ep_ike_sa_add, ep_ike_sa_del;
 /* ep_stats.c */
 api_handler ep_stats, ep_health, ep_metrics;
 

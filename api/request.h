@@ -77,6 +77,9 @@ enum api_op {
 	OP_TS_LIST,
 	OP_TS_ADD,
 	OP_TS_DEL,
+	OP_IKE_SA_LIST,
+	OP_IKE_SA_ADD,
+	OP_IKE_SA_DEL,
 	OP__MAX
 };
 

@@ -87,6 +87,15 @@ static const struct endpoint endpoints[OP__MAX] = {
 	[OP_TS_DEL] = { EP("ts", DELETE),
 			.query = ARG(PREFIX) | ARG(OWNER) | ARG(SPI),
 			.required = ARG(PREFIX) },
+	/* IKE SAs registered by the IKE daemon: (cookie, 0) entries. */
+	[OP_IKE_SA_LIST] = { EP("ike-sa", GET),
+			     .query = ARG(COOKIE) | ARG(OWNER) },
+	[OP_IKE_SA_ADD] = { EP("ike-sa", POST),
+			    .body = ARG(COOKIE) | ARG(OWNER),
+			    .required = ARG(COOKIE) },
+	[OP_IKE_SA_DEL] = { EP("ike-sa", DELETE),
+			    .query = ARG(COOKIE) | ARG(OWNER),
+			    .required = ARG(COOKIE) },
 };
 
 static const struct {

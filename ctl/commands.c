@@ -893,6 +893,63 @@ static int print_ts(const json_t *answer, FILE *out)
 	return 0;
 }
 
+/* ike-sa list [--cookie C] [--owner N]: GET ike-sa?cookie=&owner=
+ * ike-sa add COOKIE [--owner N]: POST ike-sa
+ * ike-sa del COOKIE [--owner N]: DELETE ike-sa?cookie=&owner= */
+static int build_ike_sa(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen)
+{
+	const char *sub = o->words[0];
+	char cookie[COOKIE_HEX_LEN + 1], query[96] = "";
+	uint32_t owner = 0;
+	size_t n = 0;
+	json_t *body;
+
+	if (o->owner && parse_member(o->owner, &owner, err, errlen))
+		return -EINVAL;
+	if (!strcmp(sub, "list")) {
+		if (o->nr_words != 1)
+			return usage_err(err, errlen,
+					 "usage: ikefwdctl ike-sa list "
+					 "[--cookie C] [--owner N]");
+		if (o->cookie) {
+			if (parse_cookie(o->cookie, cookie, err, errlen))
+				return -EINVAL;
+			n += snprintf(query + n, sizeof(query) - n,
+				      "&cookie=%s", cookie);
+		}
+		if (owner)
+			n += snprintf(query + n, sizeof(query) - n, "&owner=%u",
+				      owner);
+		if (n)
+			query[0] = '?';
+		set_path(req, "GET", "ike-sa%s", query);
+		return 0;
+	}
+	if (strcmp(sub, "add") && strcmp(sub, "del"))
+		return usage_err(err, errlen,
+				 "ike-sa: '%s': give list, add or del", sub);
+	if (o->nr_words != 2 || o->cookie)
+		return usage_err(
+			err, errlen,
+			"usage: ikefwdctl ike-sa %s COOKIE [--owner N]", sub);
+	if (parse_cookie(o->words[1], cookie, err, errlen))
+		return -EINVAL;
+	if (!strcmp(sub, "del")) {
+		if (owner)
+			snprintf(query, sizeof(query), "&owner=%u", owner);
+		set_path(req, "DELETE", "ike-sa?cookie=%s%s", cookie, query);
+		return 0;
+	}
+	body = json_pack("{s:s}", "cookie", cookie);
+	if (!body)
+		return -ENOMEM;
+	if (owner)
+		json_object_set_new(body, "owner", json_integer(owner));
+	set_path(req, "POST", "ike-sa");
+	return set_body(req, body);
+}
+
 #define LIST_OPTS                                                          \
 	(CTL_OPT_COOKIE | CTL_OPT_OWNER | CTL_OPT_PHASE | CTL_OPT_OFFSET | \
 	 CTL_OPT_LIMIT)
@@ -966,6 +1023,11 @@ const struct ctl_command ctl_commands[] = {
 	  "cleartext",
 	  CTL_OPT_SPI | CTL_OPT_OWNER | CTL_OPT_LIFETIME, 1, PREFIXES_MAX + 1,
 	  build_ts, print_ts },
+	{ "ike-sa",
+	  "list [--cookie C] [--owner N] | add COOKIE [--owner N] | "
+	  "del COOKIE [--owner N]",
+	  "IKE SAs registered by the IKE daemon (never idle-expire)",
+	  CTL_OPT_COOKIE | CTL_OPT_OWNER, 1, 2, build_ike_sa, print_ike_sa },
 };
 
 const size_t ctl_nr_commands = sizeof(ctl_commands) / sizeof(ctl_commands[0]);

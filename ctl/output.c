@@ -296,6 +296,35 @@ int print_deleted(const json_t *answer, FILE *out)
 	return 0;
 }
 
+/* The answers of ike-sa: {"deleted": 1}; {"ike_sa": Entry, "replaced":
+ * Entry|null} (add); {"total": n, "ike_sas": [Entry...]} (list). */
+int print_ike_sa(const json_t *answer, FILE *out)
+{
+	const json_t *one = json_object_get(answer, "ike_sa");
+	const json_t *replaced = json_object_get(answer, "replaced");
+	const json_t *total = json_object_get(answer, "total");
+	int err;
+
+	if (json_object_get(answer, "deleted"))
+		return print_deleted(answer, out);
+	if (one) {
+		err = print_entry(one, out);
+		if (!err && json_is_object(replaced)) {
+			fputs("replaced:\n", out);
+			err = print_entry(replaced, out);
+		}
+		return err;
+	}
+	if (!json_is_integer(total))
+		return -EPROTO;
+	err = print_entry_array(json_object_get(answer, "ike_sas"), out);
+	if (!err)
+		fprintf(out, "%" JSON_INTEGER_FORMAT " IKE SA%s\n",
+			json_integer_value(total),
+			json_integer_value(total) == 1 ? "" : "s");
+	return err;
+}
+
 /* "name +delta, ..." for the counters that moved. */
 static void counter_deltas(const json_t *counters, FILE *out)
 {

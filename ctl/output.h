@@ -19,6 +19,8 @@ int print_entry_page(const json_t *page, FILE *out); /* GET packet-tracking */
 int print_entry(const json_t *entry, FILE *out);
 int print_cookie_entries(const json_t *answer, FILE *out);
 int print_deleted(const json_t *answer, FILE *out);
+/* GET/POST/DELETE ike-sa */
+int print_ike_sa(const json_t *answer, FILE *out);
 int print_verdict(const json_t *answer, FILE *out);
 int print_resolution(const json_t *answer, FILE *out);
 int print_ownership(const json_t *answer, FILE *out);

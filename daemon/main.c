@@ -49,6 +49,14 @@ static void on_ts_changed(void *ctx, const struct ikefwd_prefix *p,
 			 deleted ? SYNC_OP_TS_DEL : SYNC_OP_TS_SET);
 }
 
+/* And every IKE SA registration removed (registrations are table
+ * changes: on_changed). */
+static void on_ike_unregistered(void *ctx, const struct ikefwd_key *key,
+				uint32_t owner)
+{
+	sync_announce_unregister(agent_get(), key, owner);
+}
+
 static size_t sync_counters(void *ctx, const char **names, uint64_t *values,
 			    size_t max)
 {
@@ -189,6 +197,7 @@ int main(int argc, char **argv)
 	o.changed = on_changed;
 	o.sa_changed = on_sa_changed;
 	o.ts_changed = on_ts_changed;
+	o.ike_unregistered = on_ike_unregistered;
 	o.sync_counters = sync_counters;
 	if (api_start(&o, &api, msg, sizeof(msg))) {
 		pr_warn("ikefwdd: %s\n", msg);

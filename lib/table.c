@@ -83,6 +83,9 @@ int64_t entry_remaining_s(const struct ikefwd_entry *e, uint64_t now,
 {
 	int64_t idle = (int64_t)(now - e->last_seen_ns);
 
+	/* Registered IKE SAs do not age (bpf/owner.h entry_expired). */
+	if (!entry_can_expire(e))
+		return timeout_sec;
 	if (idle < 0)
 		idle = 0;
 	return (int64_t)timeout_sec - idle / 1000000000LL;
@@ -121,6 +124,66 @@ int table_replace(int fd, const struct ikefwd_key *key,
 
 int table_del(int fd, const struct ikefwd_key *key)
 {
+	return bpf_map_delete_elem(fd, key) ? -errno : 0;
+}
+
+bool entry_can_expire(const struct ikefwd_entry *e)
+{
+	return !(e->flags & IKEFWD_F_REGISTERED);
+}
+
+bool table_registration_wins(const struct ikefwd_entry *cur, uint32_t owner,
+			     uint64_t created_ns)
+{
+	if (!cur || !(cur->flags & IKEFWD_F_REGISTERED))
+		return true;
+	if (cur->owner == owner)
+		return true; /* the same member's daemon says it again */
+	if (created_ns != cur->created_ns)
+		return (int64_t)(created_ns - cur->created_ns) > 0;
+	return owner < cur->owner;
+}
+
+int table_register(int fd, const struct ikefwd_key *key, uint32_t owner,
+		   uint32_t extra_flags, uint64_t created_ns,
+		   struct ikefwd_entry *prev)
+{
+	struct ikefwd_entry cur, e = {
+		.owner = owner,
+		.flags = IKEFWD_F_REGISTERED | extra_flags,
+	};
+	bool have;
+
+	memset(prev, 0, sizeof(*prev));
+	e.created_ns = created_ns ?: ikefwd_now_ns();
+	e.last_seen_ns = e.created_ns;
+	if (bpf_map_lookup_elem(fd, key, &cur)) {
+		if (errno != ENOENT)
+			return -errno;
+		have = false;
+	} else {
+		have = true;
+		*prev = cur;
+	}
+	if (!table_registration_wins(have ? &cur : NULL, owner, e.created_ns))
+		return -EALREADY;
+	/* The data path may have touched it since: keep its later use. */
+	if (have && cur.owner == owner &&
+	    (int64_t)(cur.last_seen_ns - e.last_seen_ns) > 0)
+		e.last_seen_ns = cur.last_seen_ns;
+	return bpf_map_update_elem(fd, key, &e, BPF_ANY) ? -errno : 0;
+}
+
+int table_unregister(int fd, const struct ikefwd_key *key, uint32_t owner)
+{
+	struct ikefwd_entry cur;
+
+	if (bpf_map_lookup_elem(fd, key, &cur))
+		return -errno;
+	if (!(cur.flags & IKEFWD_F_REGISTERED))
+		return -ENOENT;
+	if (owner && cur.owner != owner)
+		return -EPERM;
 	return bpf_map_delete_elem(fd, key) ? -errno : 0;
 }
 

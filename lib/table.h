@@ -43,6 +43,37 @@ int table_del(int fd, const struct ikefwd_key *key);
 /* Deletes every entry; returns how many, or a negative errno. */
 int table_flush(int fd);
 
+/*
+ * IKE SAs registered by the IKE daemon's integration (IKEFWD_F_REGISTERED,
+ * key (initiator SPI/cookie, 0)). The one rule, used by the API and by the
+ * sync agent alike, so every member settles a conflict the same way:
+ *  - a registration replaces any entry that is not itself registered
+ *    (claims, label routes, phase-2 guesses, operator entries): those were
+ *    made by a data path that did not know which member holds the SA;
+ *  - between two registrations the newer one wins (created_ns, then the
+ *    lower member id on a tie): the latest word of an IKE daemon that holds
+ *    the SA.
+ * Registered entries never expire by idle time (bpf/owner.h,
+ * sync_sweep); they go when their owner unregisters them.
+ */
+/* Whether a registration by owner made at created_ns replaces cur (NULL:
+ * no entry). */
+bool table_registration_wins(const struct ikefwd_entry *cur, uint32_t owner,
+			     uint64_t created_ns);
+/* Writes the registration (flags: IKEFWD_F_REGISTERED | extra) stamped
+ * created_ns (0: now) over whatever is there, if table_registration_wins;
+ * the entry replaced into *prev (prev->owner 0: there was none). 0 when
+ * written, -EALREADY when a newer registration stands, or negative errno. */
+int table_register(int fd, const struct ikefwd_key *key, uint32_t owner,
+		   uint32_t extra_flags, uint64_t created_ns,
+		   struct ikefwd_entry *prev);
+/* Removes owner's registration of key (owner 0: whoever's). -ENOENT when
+ * key is not registered, -EPERM when another member's registration
+ * stands (left in place). */
+int table_unregister(int fd, const struct ikefwd_key *key, uint32_t owner);
+/* Whether idle time can expire e (registered entries: never). */
+bool entry_can_expire(const struct ikefwd_entry *e);
+
 struct table_row {
 	struct ikefwd_key key;
 	struct ikefwd_entry e;

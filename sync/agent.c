@@ -67,6 +67,7 @@ struct announce {
 	/* SYNC_OP_TS_*: the selector, and for a DEL the owner removed */
 	struct ikefwd_prefix ts;
 	uint32_t ts_owner;
+	uint32_t unregistered_by; /* SYNC_OP_DEL of a registration: owner */
 };
 
 struct sync_agent {
@@ -574,8 +575,15 @@ static void drain_announcements(struct sync_agent *a)
 		if (!(sa ? sync_sa_record_of(&a->tbl, q[i].key.msgid, q[i].op,
 					     &now, &r) :
 			   sync_record_of(&a->tbl, &q[i].key, q[i].op, &now,
-					  &r)))
+					  &r))) {
+			/* Peers remove it only where that owner's
+			 * registration stands (lib/table.h). */
+			if (q[i].unregistered_by) {
+				r.owner = q[i].unregistered_by;
+				r.flags = IKEFWD_F_REGISTERED;
+			}
 			queue_rec(&r, a);
+		}
 	}
 	if (overflow)
 		a->resync_due = true;
@@ -610,8 +618,8 @@ void sync_announce_ts(struct sync_agent *a, const struct ikefwd_prefix *p,
 		pr_debug("sync: wake: %s\n", strerror(errno));
 }
 
-void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
-		   enum sync_op op)
+static void announce(struct sync_agent *a, const struct ikefwd_key *key,
+		     enum sync_op op, uint32_t unregistered_by)
 {
 	uint64_t one = 1;
 
@@ -619,8 +627,10 @@ void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
 		return;
 	pthread_mutex_lock(&a->lock);
 	if (a->queued < ANNOUNCE_SLOTS) {
+		memset(&a->queue[a->queued], 0, sizeof(a->queue[0]));
 		a->queue[a->queued].key = *key;
 		a->queue[a->queued].op = op;
+		a->queue[a->queued].unregistered_by = unregistered_by;
 		a->queued++;
 	} else {
 		a->queue_overflow = true;
@@ -628,6 +638,18 @@ void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
 	pthread_mutex_unlock(&a->lock);
 	if (write(a->wakefd, &one, sizeof(one)) < 0)
 		pr_debug("sync: wake: %s\n", strerror(errno));
+}
+
+void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
+		   enum sync_op op)
+{
+	announce(a, key, op, 0);
+}
+
+void sync_announce_unregister(struct sync_agent *a,
+			      const struct ikefwd_key *key, uint32_t owner)
+{
+	announce(a, key, SYNC_OP_DEL, owner);
 }
 
 /* ---- timers ---- */

@@ -73,6 +73,13 @@ void sync_agent_stop(struct sync_agent *a);
 void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
 		   enum sync_op op);
 
+/* owner's registration of the IKE SA key was removed: the peers remove
+ * it where that registration stands (a newer one by another member stays).
+ * Registrations themselves go with sync_announce(SYNC_OP_SET): the record
+ * carries IKEFWD_F_REGISTERED. Thread-safe. */
+void sync_announce_unregister(struct sync_agent *a,
+			      const struct ikefwd_key *key, uint32_t owner);
+
 /* An SA registration changed (SYNC_OP_SA_SET) or was removed
  * (SYNC_OP_SA_DEL) in ikefwd_sa: tell the peers. Thread-safe. */
 void sync_announce_sa(struct sync_agent *a, uint32_t spi, enum sync_op op);

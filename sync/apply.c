@@ -11,6 +11,7 @@
 #include "ikefwd/member.h"
 #include "ikefwd/sa.h"
 #include "ikefwd/table.h"
+#include "table.h"
 
 #define NS_PER_MS 1000000ULL
 
@@ -42,11 +43,10 @@ uint64_t sync_mono_of_rt(const struct sync_clock *c, uint64_t rt_ms)
 static bool expired(const struct sync_table *t, const struct ikefwd_entry *e,
 		    const struct sync_clock *now)
 {
-	/* Registered IKE SAs leave when their IKE daemon deletes them. */
-	if (e->flags & IKEFWD_F_REGISTERED)
-		return false;
-	return (int64_t)(now->mono_ns - e->last_seen_ns) >
-	       (int64_t)t->timeout_sec * 1000000000LL;
+	/* Registered IKE SAs go when their owner says so, never by age. */
+	return entry_can_expire(e) &&
+	       (int64_t)(now->mono_ns - e->last_seen_ns) >
+		       (int64_t)t->timeout_sec * 1000000000LL;
 }
 
 static uint64_t idle_mono(const struct sync_clock *now, uint32_t idle_ms)
@@ -263,6 +263,40 @@ static int apply_sa(const struct sync_table *t, const struct sync_rec *r,
 		       APPLY_CHANGED;
 }
 
+/* A registered IKE SA (SET with IKEFWD_F_REGISTERED) or its removal (DEL
+ * with IKEFWD_F_REGISTERED and the owner that removed it): the rule of
+ * lib/table.h, the same on every member. */
+static int apply_registration(const struct sync_table *t,
+			      const struct sync_rec *r,
+			      const struct sync_clock *now,
+			      struct sync_rec *answer)
+{
+	struct ikefwd_entry prev;
+	int ret;
+
+	if (r->op == SYNC_OP_DEL) {
+		ret = table_unregister(t->table_fd, &r->key, r->owner);
+		if (ret == -ENOENT) {
+			/* Not registered here (the registration never
+			 * arrived, or a guess replaced nothing): whatever
+			 * is left for the key steered to an SA now gone. */
+			ret = table_del(t->table_fd, &r->key);
+		}
+		if (ret == -ENOENT || ret == -EPERM)
+			return APPLY_NOOP; /* a newer registration stands */
+		return ret ? ret : APPLY_CHANGED;
+	}
+	ret = table_register(t->table_fd, &r->key, r->owner,
+			     (r->flags & ~IKEFWD_F_REGISTERED) |
+				     IKEFWD_F_SYNCED,
+			     sync_mono_of_rt(now, r->claim_rt_ms) ?: 1, &prev);
+	if (ret == -EALREADY) {
+		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
+		return APPLY_KEPT;
+	}
+	return ret ? ret : APPLY_CHANGED;
+}
+
 int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 	       const struct sync_clock *now, struct sync_rec *answer)
 {
@@ -276,6 +310,9 @@ int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 		return t->sa_fd >= 0 ? apply_sa(t, r, now) : APPLY_NOOP;
 	if (r->op == SYNC_OP_TS_SET || r->op == SYNC_OP_TS_DEL)
 		return t->ts ? apply_ts(t, r, now) : APPLY_NOOP;
+	if ((r->op == SYNC_OP_SET || r->op == SYNC_OP_DEL) &&
+	    (r->flags & IKEFWD_F_REGISTERED))
+		return apply_registration(t, r, now, answer);
 	if (r->op == SYNC_OP_DEL) {
 		if (bpf_map_delete_elem(t->table_fd, &r->key))
 			return errno == ENOENT ? APPLY_NOOP : -errno;
@@ -283,6 +320,14 @@ int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 	}
 
 	have = !bpf_map_lookup_elem(t->table_fd, &r->key, &e);
+	/* A guess (a claim, a label route) never replaces a registered IKE
+	 * SA: ours is what the peer should hold too. */
+	if (have && (e.flags & IKEFWD_F_REGISTERED) && r->op == SYNC_OP_SET) {
+		if (e.owner == owner)
+			return APPLY_NOOP;
+		sync_record_of(t, &r->key, SYNC_OP_SET, now, answer);
+		return APPLY_KEPT;
+	}
 	if (r->op == SYNC_OP_REFRESH && have) {
 		/* Only the clock moves; ownership is the SETs' business. */
 		if (e.owner != owner || e.last_seen_ns >= last_seen)
@@ -405,7 +450,9 @@ static int rehome_one(const struct sync_table *t, const struct ikefwd_key *k,
 	e->owner = sync_rendezvous(k->ispi, c->alive_mask);
 	if (!e->owner)
 		e->owner = t->local;
-	e->flags |= IKEFWD_F_TAKEOVER;
+	/* The new owner's IKE daemon does not hold a dead member's IKE SA:
+	 * no longer registered, it ages out like any other entry. */
+	e->flags = (e->flags & ~IKEFWD_F_REGISTERED) | IKEFWD_F_TAKEOVER;
 	return bpf_map_update_elem(t->table_fd, k, e, BPF_EXIST) ? 0 : 1;
 }
 

@@ -24,6 +24,18 @@
 # (list-sas). Registrations are left in place when it stops: the SAs are
 # still there, and they carry the SA's hard lifetime anyway.
 #
+# It also registers every IKE SA this member's charon holds, as the
+# (initiator SPI, 0) entry of the ownership table (a rekeyed IKE SA's SPIs
+# only ever travel encrypted: the data path cannot learn them):
+#   ike-updown    up:   ikefwdctl ike-sa add ISPI --owner LOCAL
+#                 down: ikefwdctl ike-sa del ISPI --owner LOCAL
+#   ike-rekey     the new IKE SA added, then the old one deleted
+# and, when it (re)connects, the IKE SAs already ESTABLISHED (list-sas);
+# registrations of this member that charon no longer holds (it restarted
+# while this listener was away) are deleted then. Every --resync-s seconds
+# (default 60; 0: never) it compares again: an IKE SA registration lost
+# meanwhile (evicted by a flood, a table flush) is registered again.
+#
 #   ikefwd-vici.py --vici unix:///run/charon.vici --config /etc/ikefwd.conf
 #                  [--ikefwdctl PATH] [--owner N]
 #
@@ -32,7 +44,9 @@
 
 import argparse
 import ipaddress
+import json
 import os
+import select
 import signal
 import threading
 import socket
@@ -153,6 +167,21 @@ class Vici:
         self._send(EVENT_UNREGISTER, event)
         self.read()
 
+    def poll(self, seconds):
+        """Dispatches the events that arrive in the next seconds."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return
+            (n,) = struct.unpack("!I", self._recv(4))
+            pkt = self._recv(n)
+            if pkt[0] != EVENT:
+                raise ConnectionError("vici: unexpected packet type %d"
+                                      % pkt[0])
+            ln = pkt[1]
+            self.on_event(pkt[2:2 + ln].decode(), decode(pkt[2 + ln:]))
+
     def command(self, cmd):
         self._send(CMD_REQUEST, cmd)
         t, body = self.read()
@@ -191,6 +220,122 @@ class Registrar:
         self.ctl = [args.ikefwdctl, "--config", args.config]
         self.owner = args.owner
         self.ts_grace = args.ts_grace
+        # The IKE SAs seen ESTABLISHED by the last list-sas.
+        self.listed_ike = set()
+        # A periodic list-sas: compare only, CHILD_SAs left alone.
+        self.resyncing = False
+        # IKE SAs registered from events since the last list-sas began:
+        # they may be too new for its answer, never "gone".
+        self.added = set()
+        self.local = None  # the local member, once asked
+
+    def local_owner(self):
+        """--owner, else the data path's local member (None: unknown)."""
+        if self.owner is not None:
+            return self.owner
+        if self.local is not None:
+            return self.local
+        p = subprocess.run(self.ctl + ["--json", "config"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        try:
+            self.local = int(json.loads(p.stdout)["local_member"]) or None
+            return self.local
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def ike_add(self, ike, why, t_ms=None):
+        spi = ike.get("initiator-spi")
+        if not spi:
+            return
+        argv = ["ike-sa", "add", spi]
+        if self.owner is not None:
+            argv += ["--owner", str(self.owner)]
+        t0 = time.monotonic()
+        rc, err = self.run(*argv)
+        self.added.add(spi)
+        # t=: the wall-clock ms the event was read (the registration
+        # delay is measured from it, docs/strongswan.md).
+        log("t=%d %s: ike-sa add %s (IKEv%s, uniqueid %s): %s (%.1f ms)" % (
+            t_ms or int(time.time() * 1000), why, spi,
+            ike.get("version", "?"), ike.get("uniqueid", "?"),
+            "ok" if rc == 0 else "failed: " + err,
+            (time.monotonic() - t0) * 1000))
+
+    def ike_delete(self, ike, why):
+        spi = ike.get("initiator-spi")
+        if not spi:
+            return
+        owner = self.local_owner()
+        argv = ["ike-sa", "del", spi]
+        if owner is not None:
+            # Only ours: a newer registration by another member stays.
+            argv += ["--owner", str(owner)]
+        rc, err = self.run(*argv)
+        log("%s: ike-sa del %s (uniqueid %s): %s" % (
+            why, spi, ike.get("uniqueid", "?"),
+            "ok" if rc == 0 else "failed: " + err))
+
+    def ike_event(self, name, msg):
+        """ike-updown, ike-rekey and list-sa's IKE SAs; CHILD_SAs are
+        event()'s."""
+        up = msg.get("up") == "yes"
+        t_ms = int(time.time() * 1000)
+        for ike_name, ike in msg.items():
+            if not isinstance(ike, dict):
+                continue
+            if name == "ike-updown":
+                if up:
+                    self.ike_add(ike, "ike up " + ike_name, t_ms)
+                else:
+                    self.ike_delete(ike, "ike down " + ike_name)
+            elif name == "ike-rekey":
+                # The new IKE SA is usable at once: it first.
+                if isinstance(ike.get("new"), dict):
+                    self.ike_add(ike["new"], "ike rekey " + ike_name, t_ms)
+                if isinstance(ike.get("old"), dict):
+                    self.ike_delete(ike["old"], "ike rekey " + ike_name)
+            elif name == "list-sa" and ike.get("state") == "ESTABLISHED":
+                self.listed_ike.add(ike.get("initiator-spi", ""))
+                if not self.resyncing:
+                    self.ike_add(ike, "established " + ike_name)
+
+    def ike_resync(self, v):
+        """Registers again the IKE SAs charon holds that lost their
+        registration, deletes those it no longer holds."""
+        self.listed_ike = set()
+        self.added = set()
+        self.resyncing = True
+        try:
+            v.register("list-sa")
+            v.command("list-sas")
+            v.unregister("list-sa")
+        finally:
+            self.resyncing = False
+        self.ike_reconcile(add_missing=True)
+
+    def ike_reconcile(self, add_missing=False):
+        """Deletes this member's registrations of IKE SAs charon no longer
+        holds (after list-sas); with add_missing, registers the ones it
+        holds that are not registered."""
+        owner = self.local_owner()
+        if owner is None:
+            return
+        p = subprocess.run(self.ctl + ["--json", "ike-sa", "list",
+                                       "--owner", str(owner)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        try:
+            held = [e["cookie"] for e in json.loads(p.stdout)["ike_sas"]]
+        except (ValueError, KeyError, TypeError):
+            log("ike-sa list: %s" % p.stderr.strip())
+            return
+        for cookie in held:
+            if cookie not in self.listed_ike and cookie not in self.added:
+                self.ike_delete({"initiator-spi": cookie}, "gone")
+        if add_missing:
+            for cookie in sorted(self.listed_ike - set(held) - {""}):
+                self.ike_add({"initiator-spi": cookie}, "resync")
 
     def run(self, *argv):
         p = subprocess.run(self.ctl + list(argv), stdout=subprocess.DEVNULL,
@@ -265,6 +410,8 @@ class Registrar:
                 "failed: " + err))
 
     def event(self, name, msg):
+        if name in ("ike-updown", "ike-rekey", "list-sa"):
+            self.ike_event(name, msg)
         up = msg.get("up") == "yes"
         for ike_name, ike in msg.items():
             if not isinstance(ike, dict):
@@ -282,14 +429,15 @@ class Registrar:
                         self.add(child["new"], "rekey " + ike_name)
                     if isinstance(child.get("old"), dict):
                         self.delete(child["old"], "rekey " + ike_name)
-                elif name == "list-sa":
+                elif name == "list-sa" and not self.resyncing:
                     if child.get("state") == "INSTALLED":
                         self.add(child, "installed " + ike_name)
 
 
 def main():
     ap = argparse.ArgumentParser(
-        description="registers CHILD_SAs' inbound SPIs with ikefwdd")
+        description="registers IKE SAs, CHILD_SAs' inbound SPIs and remote "
+                    "traffic selectors with ikefwdd")
     ap.add_argument("--version", action="version",
                     version="ikefwd-vici " + VERSION)
     ap.add_argument("--vici", default="unix:///var/run/charon.vici",
@@ -303,6 +451,9 @@ def main():
     ap.add_argument("--owner", type=int,
                     help="member to register SPIs for (default: ikefwdctl's, "
                          "the configuration's local_member)")
+    ap.add_argument("--resync-s", type=float, default=60,
+                    help="every this many seconds, register again the IKE "
+                         "SAs whose registration was lost (0: never)")
     args = ap.parse_args()
 
     def stop(signum, frame):
@@ -326,14 +477,23 @@ def main():
             try:
                 v.register("child-updown")
                 v.register("child-rekey")
+                v.register("ike-updown")
+                v.register("ike-rekey")
                 log("listening on %s" % args.vici)
                 # The CHILD_SAs already up (charon started first, or
                 # this listener restarted).
+                reg.listed_ike = set()
+                reg.added = set()
                 v.register("list-sa")
                 v.command("list-sas")
                 v.unregister("list-sa")
+                reg.ike_reconcile()
                 while True:
-                    v.read()
+                    if args.resync_s > 0:
+                        v.poll(args.resync_s)
+                        reg.ike_resync(v)
+                    else:
+                        v.read()
             except (OSError, ValueError, ConnectionError) as e:
                 log("vici: %s; reconnecting" % e)
             finally:

@@ -95,7 +95,8 @@ e2e_member_nft() {
 e2e_create() {
 	local m
 
-	lab_create policy || lab_abort "lab_create failed"
+	# E2E_LAB_MODE=ecmp: the router's multipath route instead.
+	lab_create "${E2E_LAB_MODE:-policy}" || lab_abort "lab_create failed"
 	openssl rand -hex 32 >"$LAB_DIR/sync.key"
 	# The peer's veth keeps its default offloads: its UDP reaches the
 	# members with the checksum left to offload (CHECKSUM_PARTIAL), and

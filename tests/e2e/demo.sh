@@ -7,10 +7,12 @@
 # three cluster members sharing one VIP, each with a real strongSwan.
 # It shows an IKEv2 tunnel failing through the split without ikefwd and
 # coming up with it, traffic through it, the ownership table and the
-# counters, IKEv1 through the same split and 50 peers at once, then
-# inside traffic failing and leaking without inside steering and working
-# with it, then tears everything down. Needs root. IKEFWD_BUILD_DIR: where to build (default
-# build/ in the source tree).
+# counters, an IKE SA rekey through the split kept alive by the strongSwan
+# vici listener (spi_labels off, the default), IKEv1 through the same
+# split and 50 peers at once, then inside traffic failing and leaking
+# without inside steering and working with it, then tears everything
+# down. Needs root. IKEFWD_BUILD_DIR: where to build (default build/ in
+# the source tree).
 set -u
 E2E_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -89,8 +91,21 @@ fi
 swan_ctl peer --terminate --ike p2 --timeout 5 >/dev/null 2>&1
 
 step "Starting ikefwd (XDP) and ikefwdd (sync + API) on every member"
+# spi_labels off, as shipped: IKE SAs are found through the table, and the
+# vici listener registers the ones each member's charon holds.
+E2E_SPI_LABELS=no
 e2e_attach_all
 lab_ikefwd m2 status | indent
+VICI_LISTENER=$E2E_TOP/integration/strongswan/ikefwd-vici.py
+for m in "${LAB_MEMBERS[@]}"; do
+	ip netns exec "$m" "$LAB_PY" "$VICI_LISTENER" \
+		--vici "unix://$SWAN_DIR/$m/charon.vici" \
+		--config "$LAB_DIR/$m/ikefwd.conf" --ikefwdctl "$IKEFWDCTL" \
+		>"$LAB_DIR/vici.$m.log" 2>&1 &
+	LAB_PIDS+=("$!")
+done
+note "and on every member the vici listener (integration/strongswan/ikefwd-vici.py):" \
+	"it registers the IKE SAs and CHILD_SAs its charon holds"
 
 step "With ikefwd: the same IKEv2 tunnel"
 t0=$(e2e_now_ms)
@@ -113,6 +128,42 @@ if lab_ns peer ping -c 3 -i 0.3 -W 2 -I 10.10.2.1 "$E2E_INNER" \
 else
 	indent <"$LAB_DIR/ping.log"
 	lab_fail_check "traffic flows through the tunnel"
+fi
+
+step "IKE SA rekey through the split (spi_labels off): new SPIs, sent encrypted"
+old=$(e2e_spi peer p2)
+swan_ctl peer --rekey --ike p2 >/dev/null 2>&1
+new=$old
+for i in $(seq 50); do
+	new=$(swan_sas peer | awk '$1 == "p2" && $2 == "ESTABLISHED" { print $4 }')
+	[ -n "$new" ] && [ "$new" != "$old" ] && break
+	sleep 0.1
+done
+note "the peer's IKE SA: $old -> $new"
+registered() {
+	[ "$(e2e_ctl m2 --json ike-sa list --cookie "$new" 2>/dev/null |
+		"$LAB_PY" -c 'import json, sys
+print(json.load(sys.stdin)["ike_sas"][0]["owner"]["member"])' 2>/dev/null)" = 1 ]
+}
+if [ "$new" != "$old" ] && e2e_wait 5 registered; then
+	note "m1's listener:"
+	grep "ike rekey" "$LAB_DIR/vici.m1.log" | tail -n 2 | indent
+	note "m2's table, through its API (ikefwdctl ike-sa list):"
+	e2e_ctl m2 ike-sa list | indent
+	c=$(e2e_requests m1 CREATE_CHILD_SA)
+	swan_ctl peer --rekey --child c2 >/dev/null 2>&1
+	child_answered() { [ "$(e2e_requests m1 CREATE_CHILD_SA)" -gt "$c" ]; }
+	if e2e_wait 5 child_answered &&
+		lab_ns peer ping -c 2 -i 0.3 -W 2 -I 10.10.2.1 "$E2E_INNER" >/dev/null 2>&1; then
+		good "a CHILD_SA rekey on the new IKE SA reached m1 through m2, traffic flows"
+		lab_pass "the tunnel survives an IKE SA rekey through the split"
+	else
+		bad "the CHILD_SA rekey on the new IKE SA did not reach m1"
+		lab_fail_check "the tunnel survives an IKE SA rekey through the split"
+	fi
+else
+	bad "the new IKE SA $new was not registered to m1 on m2"
+	lab_fail_check "the tunnel survives an IKE SA rekey through the split"
 fi
 
 step "IKEv1 Main Mode + Quick Mode through the same split"

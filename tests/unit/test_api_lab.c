@@ -31,6 +31,13 @@ void on_changed(void *ctx, const struct ikefwd_key *key, bool deleted)
 			   __ATOMIC_SEQ_CST);
 }
 
+static void on_ike_unregistered(void *ctx, const struct ikefwd_key *key,
+				uint32_t owner)
+{
+	__atomic_add_fetch(&lab.ike_unregistered, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&lab.ike_unreg_owner, owner, __ATOMIC_SEQ_CST);
+}
+
 static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
 {
 	__atomic_add_fetch(deleted ? &lab.sa_deleted : &lab.sa_changed, 1,
@@ -128,6 +135,8 @@ void lab_reset(void)
 	}
 	lab.ts_changed = lab.ts_deleted = 0;
 	lab.ts_last_owner = 0;
+	lab.ike_unregistered = 0;
+	lab.ike_unreg_owner = 0;
 }
 
 void api_cfg_init(struct ikefwd_api_cfg *cfg)
@@ -150,6 +159,7 @@ int start_server(const struct ikefwd_api_cfg *cfg, const char *pin_root,
 		.changed = on_changed,
 		.sa_changed = on_sa_changed,
 		.ts_changed = on_ts_changed,
+		.ike_unregistered = on_ike_unregistered,
 	};
 	char msg[256];
 	int err = api_start(&o, srv, msg, sizeof(msg));

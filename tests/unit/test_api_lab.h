@@ -60,6 +60,8 @@ struct api_lab {
 	int ts_changed; /* calls of the selector change hook */
 	int ts_deleted;
 	uint32_t ts_last_owner; /* of its last call */
+	int ike_unregistered; /* calls of the IKE SA unregistration hook */
+	uint32_t ike_unreg_owner; /* of its last call */
 };
 
 extern struct api_lab lab;

@@ -145,6 +145,17 @@ static const struct request_case request_cases[] = {
 	  "\"spi\":3221225473,\"lifetime_s\":3600}" },
 	{ "ts del 10.1.0.0/16 --owner 2 --spi 4096", "DELETE",
 	  "ts?prefix=10.1.0.0/16&owner=2&spi=4096", NULL },
+	{ "ike-sa list", "GET", "ike-sa", NULL },
+	{ "ike-sa list --cookie 00112233AABBCCDD --owner 2", "GET",
+	  "ike-sa?cookie=00112233aabbccdd&owner=2", NULL },
+	{ "ike-sa add 00112233aabbccdd", "POST", "ike-sa",
+	  "{\"cookie\":\"00112233aabbccdd\"}" },
+	{ "ike-sa add 00112233aabbccdd --owner 3", "POST", "ike-sa",
+	  "{\"cookie\":\"00112233aabbccdd\",\"owner\":3}" },
+	{ "ike-sa del 00112233aabbccdd", "DELETE",
+	  "ike-sa?cookie=00112233aabbccdd", NULL },
+	{ "ike-sa del 00112233aabbccdd --owner 2", "DELETE",
+	  "ike-sa?cookie=00112233aabbccdd&owner=2", NULL },
 };
 
 static void test_requests(void)
@@ -275,6 +286,20 @@ static const struct usage_case usage_cases[] = {
 	{ "sa del 0x1g", "SPI '0x1g': give a number from 256 to 4294967295 (or "
 			 "0x100 to 0xffffffff)" },
 	{ "list --spi 4096", "list: no option --spi" },
+	{ "ike-sa", "usage: ikefwdctl ike-sa list [--cookie C] [--owner N] | "
+		    "add COOKIE [--owner N] | del COOKIE [--owner N]" },
+	{ "ike-sa show", "ike-sa: 'show': give list, add or del" },
+	{ "ike-sa add", "usage: ikefwdctl ike-sa add COOKIE [--owner N]" },
+	{ "ike-sa del 00112233aabbccdd --cookie 00112233aabbccdd",
+	  "usage: ikefwdctl ike-sa del COOKIE [--owner N]" },
+	{ "ike-sa add 0011", "cookie '0011': give 16 hex digits" },
+	{ "ike-sa add 00112233aabbccdd --owner 0",
+	  "member '0': give an id from 1 to 15" },
+	{ "ike-sa add 00112233aabbccdd --lifetime 5",
+	  "ike-sa: no option --lifetime" },
+	{ "ike-sa list 00112233aabbccdd",
+	  "usage: ikefwdctl ike-sa list [--cookie C] [--owner N]" },
+	{ "ike-sa list --cookie xyz", "cookie 'xyz': give 16 hex digits" },
 	{ "--unix= stats",
 	  "--unix: give a socket path of 1 to 107 characters" },
 };
@@ -554,6 +579,18 @@ static const struct print_case print_cases[] = {
 	  "ok: member 1, up 1d01h\n" },
 	{ "health without status", print_health, "{}", -EPROTO, "" },
 	{ "not an object", print_entry, "[1]", -EPROTO, "" },
+	{ "ike-sa list", print_ike_sa,
+	  "{\"total\": 1, \"ike_sas\": [" ENTRY_1 "]}", 0,
+	  TABLE_1 "1 IKE SA\n" },
+	{ "ike-sa add", print_ike_sa,
+	  "{\"ike_sa\": " ENTRY_1 ", \"replaced\": null}", 0, TABLE_1 },
+	{ "ike-sa add over a guess", print_ike_sa,
+	  "{\"ike_sa\": " ENTRY_1 ", \"replaced\": " ENTRY_1 "}", 0,
+	  TABLE_1 "replaced:\n" TABLE_1 },
+	{ "ike-sa del", print_ike_sa, "{\"deleted\": 1}", 0,
+	  "deleted 1 entry\n" },
+	{ "ike-sa list without total", print_ike_sa, "{\"ike_sas\": []}",
+	  -EPROTO, "" },
 };
 
 /* sa's printer: a list (with its total) and a registration. */

@@ -31,6 +31,7 @@
 #include "pktbuild.h"
 #include "selector.h"
 #include "wire.h"
+#include "table.h"
 #include "xdp_harness.h"
 
 #define PORT 17500
@@ -301,6 +302,37 @@ static void test_operator_changes_replicate(void)
 				      &k) == 0);
 	sync_announce(agent[1], &k, SYNC_OP_DEL);
 	CU_ASSERT(wait_owner(0, 0xab, 9, 0, 2000));
+}
+
+/* An IKE SA registered on member 2 (the API's table_register and
+ * announce): on member 1 with its flag, replacing the claim member 1 made
+ * for a packet that beat the registration; its removal reaches member 1
+ * too. */
+static void test_registration_replicates(void)
+{
+	int fd = bpf_map__fd(h[1].skel->maps.ikefwd_table);
+	struct ikefwd_key k = { .msgid = 0 };
+	struct ikefwd_entry prev;
+	uint32_t flags = 0;
+
+	SKIP_IF_NEEDED();
+	ispi_bytes(0x1e6, k.ispi);
+	claim_on(0, 0x1e6);
+	CU_ASSERT(wait_owner(1, 0x1e6, 0, 1, 2000));
+	CU_ASSERT_EQUAL(table_register(fd, &k, 2, 0, 0, &prev), 0);
+	CU_ASSERT_EQUAL(prev.owner, 1);
+	sync_announce(agent[1], &k, SYNC_OP_SET);
+	CU_ASSERT(wait_owner(0, 0x1e6, 0, 2, 2000));
+	owner_in(0, 0x1e6, 0, &flags);
+	CU_ASSERT(flags & IKEFWD_F_REGISTERED);
+	/* And member 1's claim did not come back to member 2. */
+	usleep(200000);
+	CU_ASSERT_EQUAL(owner_in(1, 0x1e6, 0, &flags), 2);
+	CU_ASSERT(flags & IKEFWD_F_REGISTERED);
+
+	CU_ASSERT_EQUAL(table_unregister(fd, &k, 2), 0);
+	sync_announce_unregister(agent[1], &k, 2);
+	CU_ASSERT(wait_owner(0, 0x1e6, 0, 0, 2000));
 }
 
 static int udp_from(const char *src)
@@ -633,6 +665,7 @@ int main(void)
 		T(test_loss_recovered),
 		T(test_failover_and_rejoin),
 		T(test_selectors_replicate),
+		T(test_registration_replicates),
 	};
 	CU_pSuite suite;
 	unsigned int failed;

@@ -335,6 +335,88 @@ static void test_apply_phase2_follows_phase1(void)
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
 }
 
+/* Registered IKE SAs (lib/table.h): a registration replaces any guess,
+ * a guess never replaces one, the newer of two registrations wins on every
+ * member, removal only where that owner's registration stands, and no
+ * idle expiry, re-homing clears the flag. */
+static void test_apply_registrations(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans;
+	struct ikefwd_entry e;
+
+	sync_clock_now(&now);
+	/* A claim here, made before the registration: replaced. */
+	CU_ASSERT(harness_table_put(&h, 0x41, 0, 1, 2 * NS, IKEFWD_F_CLAIMED) ==
+		  0);
+	r = rec(SYNC_OP_SET, 0x41, 0, 2, now.rt_ms - 100);
+	r.flags = IKEFWD_F_REGISTERED;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x41, 0, &e) == 0);
+	CU_ASSERT_EQUAL(e.owner, 2);
+	CU_ASSERT_EQUAL(e.flags, IKEFWD_F_REGISTERED | IKEFWD_F_SYNCED);
+
+	/* A claim heard afterwards, even an earlier one, does not replace
+	 * it: the registration is the answer. */
+	r = rec(SYNC_OP_SET, 0x41, 0, 3, now.rt_ms - 60000);
+	r.flags = IKEFWD_F_CLAIMED;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_KEPT);
+	CU_ASSERT_EQUAL(owner_of(0x41, 0), 2);
+	CU_ASSERT_EQUAL(ans.owner, 2);
+	CU_ASSERT(ans.flags & IKEFWD_F_REGISTERED);
+	/* Its own owner's non-registration word changes nothing either. */
+	r.owner = 2;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x41, 0, &e) == 0);
+	CU_ASSERT(e.flags & IKEFWD_F_REGISTERED);
+
+	/* An older registration by another member loses (answered with
+	 * ours); a newer one wins. */
+	r = rec(SYNC_OP_SET, 0x41, 0, 3, now.rt_ms - 5000);
+	r.flags = IKEFWD_F_REGISTERED;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_KEPT);
+	CU_ASSERT_EQUAL(owner_of(0x41, 0), 2);
+	r.claim_rt_ms = now.rt_ms;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x41, 0), 3);
+
+	/* Member 2's removal does not remove member 3's registration. */
+	r = rec(SYNC_OP_DEL, 0x41, 0, 2, 0);
+	r.flags = IKEFWD_F_REGISTERED;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	CU_ASSERT_EQUAL(owner_of(0x41, 0), 3);
+	r.owner = 3;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x41, 0), 0);
+	/* A removal where only a guess is left: the guess goes too. */
+	CU_ASSERT(harness_table_put(&h, 0x41, 0, 1, 0, IKEFWD_F_CLAIMED) == 0);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(owner_of(0x41, 0), 0);
+
+	/* Idle for longer than the timeout: a registration is neither swept
+	 * nor left out of a resync, and a later exchange's record follows
+	 * it (Phase 2 follows Phase 1). */
+	CU_ASSERT(harness_table_put(&h, 0x42, 0, 2, 1000 * NS,
+				    IKEFWD_F_REGISTERED) == 0);
+	CU_ASSERT(harness_table_put(&h, 0x43, 0, 2, 1000 * NS,
+				    IKEFWD_F_CLAIMED) == 0);
+	sync_clock_now(&now);
+	CU_ASSERT(sync_sweep(&tbl, &now) >= 1);
+	CU_ASSERT_EQUAL(owner_of(0x42, 0), 2);
+	CU_ASSERT_EQUAL(owner_of(0x43, 0), 0);
+	r = rec(SYNC_OP_SET, 0x42, 3, 3, now.rt_ms - 60000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CORRECTED);
+	CU_ASSERT_EQUAL(owner_of(0x42, 3), 2);
+
+	/* Its owner died: re-homed like any entry, and no longer
+	 * registered (the new owner's IKE daemon does not hold it). */
+	CU_ASSERT_EQUAL(sync_rehome(&tbl, 2, 0xe), 2);
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x42, 0, &e) == 0);
+	CU_ASSERT(e.owner == 1 || e.owner == 3);
+	CU_ASSERT(!(e.flags & IKEFWD_F_REGISTERED));
+	CU_ASSERT(e.flags & IKEFWD_F_TAKEOVER);
+}
+
 static void test_rendezvous(void)
 {
 	uint32_t hits[4] = { 0 };
@@ -587,12 +669,19 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		T(test_roundtrip),	  T(test_refusals),
-		T(test_key_file),	  T(test_apply_set_refresh_del),
-		T(test_apply_conflict),	  T(test_apply_phase2_follows_phase1),
-		T(test_rendezvous),	  T(test_rehome_sweep_scan),
-		T(test_sa_records),	  T(test_ts_records),
-		T(test_apply_full_table), T(test_sweep_keeps_registered),
+		T(test_roundtrip),
+		T(test_refusals),
+		T(test_key_file),
+		T(test_apply_set_refresh_del),
+		T(test_apply_conflict),
+		T(test_apply_phase2_follows_phase1),
+		T(test_rendezvous),
+		T(test_rehome_sweep_scan),
+		T(test_sa_records),
+		T(test_ts_records),
+		T(test_apply_full_table),
+		T(test_sweep_keeps_registered),
+		T(test_apply_registrations),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
