@@ -48,7 +48,7 @@ static int read_stats(struct api_ctx *c, uint64_t v[IKEFWD_C_MAX], int *entries,
  * two gauges and the counters claimed / promoted show an attack. */
 static void halfopen_metrics(struct api_ctx *c, FILE *f)
 {
-	uint32_t cap;
+	uint32_t cap = 0; /* gcc -O3 cannot see table_capacity() set it */
 	int n;
 
 	if (c->maps.halfopen < 0 || table_capacity(c->maps.halfopen, &cap))

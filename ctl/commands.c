@@ -754,8 +754,9 @@ static int build_ts_add(const struct ctl_opts *o, struct ctl_request *req,
 			char *err, size_t errlen)
 {
 	json_t *body, *list = NULL;
-	uint32_t spi, owner;
-	long lifetime;
+	/* As in build_sa_add: read only when the option set them. */
+	uint32_t spi = 0, owner = 0;
+	long lifetime = 0;
 
 	if (o->nr_words < 2 || o->nr_words > PREFIXES_MAX + 1)
 		return usage_err(err, errlen,
