@@ -505,7 +505,9 @@ lab_wait() {
 # not for one that must never move: that is lab_eq after the state it
 # depends on has settled.
 lab_wait_eq() {
-	local name=$1 deadline=$(($(lab_now_ms) + $2 * 1000)) want=$3 got
+	local name=$1 t0 deadline want=$3 got
+	t0=$(lab_now_ms)
+	deadline=$((t0 + $2 * 1000))
 	shift 3
 	while :; do
 		got=$("$@")
@@ -513,13 +515,24 @@ lab_wait_eq() {
 		[ "$(lab_now_ms)" -ge "$deadline" ] && break
 		sleep 0.1
 	done
+	lab_waited "$t0" "$name"
 	lab_eq "$name" "$got" "$want"
+}
+
+# lab_waited T0 NAME: notes how long a check waited, when it was long
+# enough (over 0.3 s) to show how late what it waited for was.
+lab_waited() {
+	local ms=$(($(lab_now_ms) - $1))
+	[ "$ms" -gt 300 ] && lab_log "waited $ms ms for: $2"
+	return 0
 }
 
 # lab_wait_ge NAME SECONDS MIN COMMAND...: lab_ge NAME on COMMAND's output,
 # once it is at least MIN or when SECONDS have passed.
 lab_wait_ge() {
-	local name=$1 deadline=$(($(lab_now_ms) + $2 * 1000)) min=$3 got
+	local name=$1 t0 deadline min=$3 got
+	t0=$(lab_now_ms)
+	deadline=$((t0 + $2 * 1000))
 	shift 3
 	while :; do
 		got=$("$@")
@@ -527,6 +540,7 @@ lab_wait_ge() {
 		[ "$(lab_now_ms)" -ge "$deadline" ] && break
 		sleep 0.1
 	done
+	lab_waited "$t0" "$name"
 	lab_ge "$name" "${got:-0}" "$min"
 }
 
