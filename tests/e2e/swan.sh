@@ -93,9 +93,10 @@ swan_conf() {
 }
 
 # swan_start NAME NS SWANCTL_CONF: starts charon NAME in namespace NS and
-# waits (30 s at most: a loaded machine) until its vici socket answers. The swanctl.conf is
-# copied into the instance's directory (swan_load loads it); calling
-# swan_start again after swan_stop restarts the same instance.
+# waits (30 s at most: a loaded machine) until its vici socket answers.
+# The swanctl.conf is copied into the instance's directory (swan_load
+# loads it); calling swan_start again after swan_stop restarts the same
+# instance.
 swan_start() {
 	local name=$1 ns=$2 conf=$3 d=$SWAN_DIR/$1 pid deadline
 

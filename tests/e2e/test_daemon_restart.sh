@@ -20,6 +20,7 @@ e2e_create
 # declare m1 dead. A sanitizer build of ikefwdd on a loaded machine takes
 # well over the 1 s the other tests use to come up: 5 s here (the test
 # logs how long each restart took).
+# shellcheck disable=SC2034 # read by cluster.sh (e2e_config)
 E2E_DEAD_AFTER_MS=5000
 e2e_attach_all
 # DPD every second while idle: INFORMATIONAL exchanges on 4500, to m2.
