@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "ikefwd/table.h"
+#include "selector.h"
 
 #define API_CONN_LIMIT 64
 #define API_CONN_TIMEOUT_S 10
@@ -31,6 +32,10 @@ struct api_opts {
 	/* Likewise after every change to the inbound SA table (ikefwd_sa),
 	 * with changed_ctx; may be NULL. */
 	void (*sa_changed)(void *ctx, uint32_t spi, bool deleted);
+	/* Likewise for remote selectors (ikefwd_ts4/6): p registered to
+	 * owner, or owner's registration of p removed; may be NULL. */
+	void (*ts_changed)(void *ctx, const struct ikefwd_prefix *p,
+			   uint32_t owner, bool deleted);
 	/* The sync agent's counters, shown under "sync" by stats and as
 	 * ikefwd_sync_<name>_total by /metrics; may be NULL. Fills at most
 	 * max names and values, returns how many. */

@@ -24,6 +24,9 @@ enum kind {
 	K_BASE64, /* a frame */
 	K_SPI, /* API_SPI_MIN..2^32-1 */
 	K_SPIS, /* a JSON array of 1..API_SPIS_MAX K_SPI, no repeats */
+	K_PREFIX, /* "10.1.0.0/16", "2001:db8::/48": a network */
+	K_PREFIXES, /* a JSON array of 1..API_PREFIXES_MAX K_PREFIX */
+	K_IFACE, /* an interface name */
 };
 
 static const struct {
@@ -47,6 +50,9 @@ static const struct {
 	[ARG_SPI] = { "spi", K_SPI },
 	[ARG_SPIS] = { "spis", K_SPIS },
 	[ARG_LIFETIME_S] = { "lifetime_s", K_U32 },
+	[ARG_PREFIX] = { "prefix", K_PREFIX },
+	[ARG_PREFIXES] = { "prefixes", K_PREFIXES },
+	[ARG_IFACE] = { "iface", K_IFACE },
 };
 
 const char *args_name(enum api_arg arg)
@@ -105,6 +111,18 @@ static int bad_value(enum api_arg arg, struct api_error *err)
 		return api_fail(err, 400,
 				"%s: give an array of 1 to %d SPIs (%d to %u)",
 				name, API_SPIS_MAX, API_SPI_MIN, UINT32_MAX);
+	case K_PREFIX:
+		return api_fail(err, 400,
+				"%s: give a network as ADDRESS/LENGTH (IPv4 or "
+				"IPv6)",
+				name);
+	case K_PREFIXES:
+		return api_fail(err, 400,
+				"%s: give an array of 1 to %d networks "
+				"(ADDRESS/LENGTH)",
+				name, API_PREFIXES_MAX);
+	case K_IFACE:
+		return api_fail(err, 400, "%s: give an interface name", name);
 	}
 	return api_fail(err, 400, "%s: bad value", name);
 }
@@ -206,6 +224,57 @@ static int set_spis(struct api_args *a, json_t *arr, struct api_error *err)
 	return 0;
 }
 
+/* One prefix: what (a name, "prefixes[2]") and why it is refused. */
+static int check_prefix(const char *what, const char *text, size_t len,
+			struct ikefwd_prefix *out, struct api_error *err)
+{
+	int ret = strlen(text) == len ? ikefwd_prefix_parse(text, out) :
+					-EINVAL;
+
+	if (ret == -EDOM)
+		return api_fail(err, 400,
+				"%s: \"%.64s\" has bits set after the prefix "
+				"length: give the network",
+				what, text);
+	if (ret)
+		return api_fail(err, 400,
+				"%s: \"%.64s\" is not a network (give "
+				"ADDRESS/LENGTH, IPv4 or IPv6)",
+				what, text);
+	return 0;
+}
+
+static int set_prefixes(struct api_args *a, json_t *arr, struct api_error *err)
+{
+	char what[32];
+	size_t i, j;
+	json_t *v;
+
+	if (!json_is_array(arr) || !json_array_size(arr) ||
+	    json_array_size(arr) > API_PREFIXES_MAX)
+		return bad_value(ARG_PREFIXES, err);
+	json_array_foreach(arr, i, v)
+	{
+		snprintf(what, sizeof(what), "prefixes[%zu]", i);
+		if (!json_is_string(v))
+			return api_fail(err, 400,
+					"%s: give a network as ADDRESS/LENGTH",
+					what);
+		if (check_prefix(what, json_string_value(v),
+				 json_string_length(v), &a->prefixes[i], err))
+			return -1;
+		for (j = 0; j < i; j++)
+			if (!ikefwd_prefix_cmp(&a->prefixes[j],
+					       &a->prefixes[i]))
+				return api_fail(err, 400,
+						"prefixes: \"%.64s\" is given "
+						"twice",
+						json_string_value(v));
+	}
+	a->nr_prefixes = json_array_size(arr);
+	return 0;
+}
+
 /* A number of a numeric kind, range-checked for it. */
 static int set_number(struct api_args *a, enum api_arg arg, bool negative,
 		      uint64_t v, struct api_error *err)
@@ -281,6 +350,20 @@ static int set_text(struct api_args *a, enum api_arg arg, const char *text,
 	case K_HEX:
 	case K_BASE64:
 		return set_frame(a, arg, text, len, err);
+	case K_PREFIX:
+		if (check_prefix(descs[arg].name, text, len, &a->prefixes[0],
+				 err))
+			return -1;
+		a->nr_prefixes = 1;
+		return 0;
+	case K_IFACE:
+		/* As the kernel's dev_valid_name(). */
+		if (strlen(text) != len || !len || len >= IF_NAMESIZE ||
+		    !strcmp(text, ".") || !strcmp(text, "..") ||
+		    strpbrk(text, "/: \t\n"))
+			return bad_value(arg, err);
+		memcpy(a->iface, text, len + 1);
+		return 0;
 	default:
 		return bad_value(arg, err);
 	}
@@ -433,6 +516,8 @@ static int set_json(struct api_args *a, enum api_arg arg, json_t *v,
 		return set_bool(a, arg, json_is_true(v), err);
 	case K_SPIS:
 		return set_spis(a, v, err);
+	case K_PREFIXES:
+		return set_prefixes(a, v, err);
 	default:
 		if (!json_is_string(v))
 			return bad_value(arg, err);

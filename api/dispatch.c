@@ -32,6 +32,9 @@ static api_handler *const handlers[OP__MAX] = {
 	[OP_SA_LIST] = ep_sa_list,
 	[OP_SA_ADD] = ep_sa_add,
 	[OP_SA_DEL] = ep_sa_del,
+	[OP_TS_LIST] = ep_ts_list,
+	[OP_TS_ADD] = ep_ts_add,
+	[OP_TS_DEL] = ep_ts_del,
 };
 
 void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted)
@@ -44,6 +47,13 @@ void api_sa_changed(struct api_ctx *c, uint32_t spi, bool deleted)
 {
 	if (c->st->sa_changed)
 		c->st->sa_changed(c->st->changed_ctx, spi, deleted);
+}
+
+void api_ts_changed(struct api_ctx *c, const struct ikefwd_prefix *p,
+		    uint32_t owner, bool deleted)
+{
+	if (c->st->ts_changed)
+		c->st->ts_changed(c->st->changed_ctx, p, owner, deleted);
 }
 
 void api_dispatch(struct api_state *st, const struct api_call *call,

@@ -5,12 +5,15 @@
  * effect a received frame has: a claim creates its entry, a takeover
  * re-homes one, events go to the sync agent. What the program did is read
  * from its verdict, its output frame and the counters it moved: nothing of
- * the decision is worked out again here.
+ * the decision is worked out again here. With iface, the frame arrives on
+ * that attached interface: an inside one runs prog_xdp_ikefwd_in (inside
+ * steering), as the kernel would.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <linux/bpf.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@
 #include "counters.h"
 #include "frame.h"
 #include "handlers.h"
+#include "ikefwd/iface.h"
 #include "table.h"
 #include "view.h"
 
@@ -122,9 +126,27 @@ static const enum ikefwd_counter malformed[] = {
 
 /* The outcome, in the words of docs/api.md, from the counters the frame
  * moved; *reason: the bad_* counter of a malformed frame. */
+/* The inside program's outcomes, one counter each (bpf/inside.h). */
+static const struct {
+	enum ikefwd_counter c;
+	const char *action;
+} inside_actions[] = {
+	{ IKEFWD_C_INSIDE_FORWARDED, "inside_forwarded" },
+	{ IKEFWD_C_INSIDE_LOCAL, "inside_local" },
+	{ IKEFWD_C_INSIDE_NO_MATCH, "inside_no_match" },
+	{ IKEFWD_C_INSIDE_OWNER_DEAD, "inside_owner_dead" },
+	{ IKEFWD_C_INSIDE_EXPIRED, "inside_expired" },
+	{ IKEFWD_C_INSIDE_LOOP_GUARD, "inside_loop_guard" },
+	{ IKEFWD_C_INSIDE_REDIRECT_FAIL, "inside_redirect_failed" },
+};
+
 static const char *action_of(const uint64_t *d, const char **reason)
 {
 	*reason = NULL;
+	for (size_t i = 0;
+	     i < sizeof(inside_actions) / sizeof(inside_actions[0]); i++)
+		if (d[inside_actions[i].c])
+			return inside_actions[i].action;
 	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
 		if (d[malformed[i]]) {
 			*reason = ikefwd_counter_name[malformed[i]];
@@ -158,6 +180,8 @@ static const char *action_of(const uint64_t *d, const char **reason)
 		return "label_routed";
 	if (d[IKEFWD_C_CLAIMED])
 		return "claimed";
+	if (d[IKEFWD_C_UNCLAIMED])
+		return "unclaimed";
 	if (d[IKEFWD_C_FORWARDED])
 		return "forwarded";
 	return "local";
@@ -179,24 +203,43 @@ static json_t *owner_of(struct api_ctx *c, const struct run *run)
 	}
 	if (run->verdict == XDP_PASS && c->cfg.local_member &&
 	    (run->delta[IKEFWD_C_LOCAL] || run->delta[IKEFWD_C_FRAG_FOLLOWED] ||
-	     run->delta[IKEFWD_C_ESP_LOCAL]))
+	     run->delta[IKEFWD_C_ESP_LOCAL] ||
+	     run->delta[IKEFWD_C_INSIDE_LOCAL]))
 		return view_owner(c, c->cfg.local_member);
 	return json_null();
 }
 
-/* The entry the frame was decided on, as it is after the run. */
+/* The entry the frame was decided on, as it is after the run, in the
+ * data path's lookup order: established (cookie, msgid), then for msgid
+ * != 0 the established (cookie, 0), for msgid 0 the half-open claim. Its
+ * "table" says which. */
 static json_t *entry_of(struct api_ctx *c, const uint8_t *frame, size_t len,
 			const struct run *run)
 {
+	const char *table = "established";
 	struct ikefwd_key key;
 	struct ikefwd_entry e;
+	json_t *v;
 
 	if (!run->delta[IKEFWD_C_IKE_SEEN] ||
 	    frame_ike_key(frame, len, c->cfg.ike_port ?: IKEFWD_IKE_PORT,
-			  c->cfg.natt_port ?: IKEFWD_NATT_PORT, &key) ||
-	    table_get(c->maps.table, &key, &e))
+			  c->cfg.natt_port ?: IKEFWD_NATT_PORT, &key))
 		return json_null();
-	return view_entry(c, &key, &e);
+	if (table_get(c->maps.table, &key, &e)) {
+		if (key.msgid != 0) {
+			key.msgid = 0;
+			if (table_get(c->maps.table, &key, &e))
+				return json_null();
+		} else if (table_get(c->maps.halfopen, &key, &e)) {
+			return json_null();
+		} else {
+			table = "halfopen";
+		}
+	}
+	v = view_entry(c, &key, &e);
+	if (v)
+		json_object_set_new(v, "table", json_string(table));
+	return v;
 }
 
 static json_t *deltas_json(const uint64_t *d)
@@ -210,17 +253,45 @@ static json_t *deltas_json(const uint64_t *d)
 	return obj;
 }
 
+/* The program attached to the interface named iface: its pin name, or
+ * NULL with the response set. No iface: the outside program. */
+static const char *prog_of(struct api_ctx *c, const char *iface, bool *inside,
+			   struct api_resp *r)
+{
+	struct ikefwd_iface rec;
+	__u32 ifindex;
+
+	*inside = false;
+	if (!*iface)
+		return IKEFWD_PIN_XDP_PROG;
+	ifindex = if_nametoindex(iface);
+	if (!ifindex) {
+		resp_error(r, 404, "iface: no interface %s here", iface);
+		return NULL;
+	}
+	if (bpf_map_lookup_elem(c->maps.ifaces, &ifindex, &rec)) {
+		resp_error(r, 404, "iface: ikefwd is not attached to %s",
+			   iface);
+		return NULL;
+	}
+	*inside = rec.flags & IKEFWD_IFACE_INSIDE;
+	return *inside ? IKEFWD_PIN_XDP_IN_PROG : IKEFWD_PIN_XDP_PROG;
+}
+
 void ep_receive_packet(struct api_ctx *c, const struct api_args *a,
 		       struct api_resp *r)
 {
-	char path[PATH_MAX + sizeof(IKEFWD_PIN_XDP_PROG) + 1];
-	const char *action, *reason;
+	char path[PATH_MAX + sizeof(IKEFWD_PIN_XDP_PROG) + 8];
+	const char *action, *reason, *pin;
 	struct run *run;
 	json_t *body;
+	bool inside;
 	int prog, err;
 
-	snprintf(path, sizeof(path), "%s/%s", c->st->pin_root,
-		 IKEFWD_PIN_XDP_PROG);
+	pin = prog_of(c, a->iface, &inside, r);
+	if (!pin)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", c->st->pin_root, pin);
 	prog = bpf_obj_get(path);
 	if (prog < 0) {
 		resp_error(r, 503, "%s: %s (is the data path attached?)", path,
@@ -251,6 +322,9 @@ void ep_receive_packet(struct api_ctx *c, const struct api_args *a,
 			 deltas_json(run->delta));
 	if (body && reason)
 		json_object_set_new(body, "reason", json_string(reason));
+	if (body && *a->iface)
+		json_object_set_new(body, "side",
+				    json_string(inside ? "inside" : "outside"));
 	resp_json(r, 200, body);
 	free(run);
 }

@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "handlers.h"
+#include "selector.h"
 #include "table.h"
 #include "view.h"
 
@@ -41,6 +42,27 @@ static int read_stats(struct api_ctx *c, uint64_t v[IKEFWD_C_MAX], int *entries,
 		return resp_error(r, 500, "reading the table's size: %s",
 				  strerror(-err));
 	return 0;
+}
+
+/* The half-open claims (ikefwd_halfopen): an LRU a flood fills; these
+ * two gauges and the counters claimed / promoted show an attack. */
+static void halfopen_metrics(struct api_ctx *c, FILE *f)
+{
+	uint32_t cap;
+	int n;
+
+	if (c->maps.halfopen < 0 || table_capacity(c->maps.halfopen, &cap))
+		return;
+	n = table_count(c->maps.halfopen);
+	fprintf(f,
+		"# HELP ikefwd_halfopen_entries Half-open claims "
+		"(ikefwd_halfopen)\n"
+		"# TYPE ikefwd_halfopen_entries gauge\n"
+		"ikefwd_halfopen_entries %d\n"
+		"# HELP ikefwd_halfopen_capacity Size of the half-open table\n"
+		"# TYPE ikefwd_halfopen_capacity gauge\n"
+		"ikefwd_halfopen_capacity %u\n",
+		n < 0 ? 0 : n, cap);
 }
 
 #define SYNC_MAX_COUNTERS 64
@@ -85,6 +107,27 @@ void ep_stats(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 }
 
 /* Prometheus text exposition format 0.0.4. */
+/* Registered remote selectors per owner (inside steering). */
+static void metrics_selectors(struct api_ctx *c, FILE *f)
+{
+	struct ikefwd_ts_maps m = { c->maps.ts4, c->maps.ts6 };
+	unsigned int per[IKEFWD_MAX_MEMBERS] = { 0 };
+	struct ikefwd_ts_row *rows = NULL;
+	int n = ikefwd_ts_list(&m, &rows);
+
+	for (int i = 0; i < n; i++)
+		if (rows[i].ts.owner < IKEFWD_MAX_MEMBERS)
+			per[rows[i].ts.owner]++;
+	free(rows);
+	fprintf(f, "# HELP ikefwd_selectors Registered remote traffic "
+		   "selectors by owning member\n"
+		   "# TYPE ikefwd_selectors gauge\n");
+	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++)
+		if (view_member_rec(c, id))
+			fprintf(f, "ikefwd_selectors{member=\"%u\"} %u\n", id,
+				per[id]);
+}
+
 void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 {
 	uint64_t v[IKEFWD_C_MAX];
@@ -109,6 +152,7 @@ void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 			ikefwd_counter_name[i], ikefwd_counter_help[i],
 			ikefwd_counter_name[i], ikefwd_counter_name[i],
 			(unsigned long long)v[i]);
+	halfopen_metrics(c, f);
 	fprintf(f,
 		"# HELP ikefwd_table_entries Entries in the ownership table\n"
 		"# TYPE ikefwd_table_entries gauge\n"
@@ -126,6 +170,7 @@ void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 			fprintf(f, "ikefwd_member_alive{member=\"%u\"} %d\n",
 				id, !!(m->state & IKEFWD_MEMBER_ALIVE));
 	}
+	metrics_selectors(c, f);
 	if (c->st->sync_counters) {
 		const char *names[SYNC_MAX_COUNTERS];
 		uint64_t values[SYNC_MAX_COUNTERS];

@@ -28,6 +28,8 @@ struct api_state {
 	void (*changed)(void *ctx, const struct ikefwd_key *key, bool deleted);
 	void *changed_ctx;
 	void (*sa_changed)(void *ctx, uint32_t spi, bool deleted);
+	void (*ts_changed)(void *ctx, const struct ikefwd_prefix *p,
+			   uint32_t owner, bool deleted);
 	size_t (*sync_counters)(void *ctx, const char **names, uint64_t *values,
 				size_t max);
 	void *sync_ctx;
@@ -57,6 +59,10 @@ void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted);
 /* Likewise for the SA of spi in ikefwd_sa. */
 void api_sa_changed(struct api_ctx *c, uint32_t spi, bool deleted);
 
+/* Likewise for the selector p: registered to owner, or owner's removed. */
+void api_ts_changed(struct api_ctx *c, const struct ikefwd_prefix *p,
+		    uint32_t owner, bool deleted);
+
 /* ep_table.c: the ownership table. */
 api_handler ep_tracking_list, ep_tracking_add, ep_tracking_set, ep_tracking_del,
 	ep_cookie, ep_cookie_resolution, ep_table_search, ep_ownership_check,
@@ -68,6 +74,8 @@ api_handler ep_receive_packet;
 api_handler ep_members_list, ep_members_set, ep_config, ep_ha_ownership;
 /* ep_sa.c: the inbound SA table (ESP steering). */
 api_handler ep_sa_list, ep_sa_add, ep_sa_del;
+/* ep_ts.c: remote traffic selectors (inside steering). */
+api_handler ep_ts_list, ep_ts_add, ep_ts_del;
 /* ep_stats.c */
 api_handler ep_stats, ep_health, ep_metrics;
 

@@ -10,11 +10,13 @@
 #ifndef IKEFWD_API_REQUEST_H
 #define IKEFWD_API_REQUEST_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ikefwd/table.h"
+#include "selector.h"
 
 #define API_BASE "/api/v1/cluster/ike-forwarding/"
 #define API_METRICS_PATH "/metrics"
@@ -33,6 +35,8 @@
 #define API_SPI_MIN 256
 /* POST sa: at most this many SPIs in one request. */
 #define API_SPIS_MAX 64
+/* POST ts: at most this many prefixes in one request. */
+#define API_PREFIXES_MAX 64
 
 enum api_method {
 	API_GET = 1 << 0,
@@ -69,6 +73,10 @@ enum api_op {
 	OP_SA_LIST,
 	OP_SA_ADD,
 	OP_SA_DEL,
+	/* ts: remote traffic selectors (inside steering) */
+	OP_TS_LIST,
+	OP_TS_ADD,
+	OP_TS_DEL,
 	OP__MAX
 };
 
@@ -91,6 +99,9 @@ enum api_arg {
 	ARG_SPI,
 	ARG_SPIS,
 	ARG_LIFETIME_S,
+	ARG_PREFIX, /* ts: one selector prefix */
+	ARG_PREFIXES, /* ts: 1..API_PREFIXES_MAX of them */
+	ARG_IFACE, /* receive-packet: arriving on this interface (inside) */
 	ARG__MAX
 };
 
@@ -110,6 +121,9 @@ struct api_args {
 	uint32_t lifetime_s;
 	uint32_t nr_spis; /* spi (one) or spis (1..API_SPIS_MAX) */
 	uint32_t spis[API_SPIS_MAX];
+	uint32_t nr_prefixes; /* prefix (one) or prefixes */
+	struct ikefwd_prefix prefixes[API_PREFIXES_MAX];
+	char iface[IF_NAMESIZE];
 	bool flush;
 	bool alive;
 	size_t frame_len;

@@ -40,7 +40,8 @@ static const struct endpoint endpoints[OP__MAX] = {
 	[OP_COOKIE] = { EP("cookie", GET), .query = ARG(COOKIE),
 			.required = ARG(COOKIE) },
 	[OP_RECEIVE_PACKET] = { EP("receive-packet", POST),
-				.body = ARG(FRAME_HEX) | ARG(FRAME_BASE64) },
+				.body = ARG(FRAME_HEX) | ARG(FRAME_BASE64) |
+					ARG(IFACE) },
 	[OP_HA_OWNERSHIP] = { EP("ha-ownership", PUT),
 			      .body = ARG(MODE) | ARG(ACTIVE_MEMBER),
 			      .required = ARG(MODE) },
@@ -77,6 +78,15 @@ static const struct endpoint endpoints[OP__MAX] = {
 						ARG(OWNER) | ARG(LIFETIME_S) },
 	[OP_SA_DEL] = { EP("sa", DELETE), .query = ARG(SPI),
 			.required = ARG(SPI) },
+	[OP_TS_LIST] = { EP("ts", GET), .query = ARG(PREFIX) | ARG(OWNER) },
+	/* One of prefix and prefixes (check_combination). */
+	[OP_TS_ADD] = { EP("ts", POST), .body = ARG(PREFIX) | ARG(PREFIXES) |
+						ARG(OWNER) | ARG(SPI) |
+						ARG(LIFETIME_S) },
+	/* owner / spi: remove only that member's (that SA's) registration. */
+	[OP_TS_DEL] = { EP("ts", DELETE),
+			.query = ARG(PREFIX) | ARG(OWNER) | ARG(SPI),
+			.required = ARG(PREFIX) },
 };
 
 static const struct {
@@ -263,6 +273,11 @@ static int check_combination(enum api_op op, const struct api_args *a,
 	case OP_SA_ADD:
 		if (!!(a->have & ARG(SPI)) == !!(a->have & ARG(SPIS)))
 			return api_fail(err, 400, "give one of spi and spis");
+		return 0;
+	case OP_TS_ADD:
+		if (!!(a->have & ARG(PREFIX)) == !!(a->have & ARG(PREFIXES)))
+			return api_fail(err, 400,
+					"give one of prefix and prefixes");
 		return 0;
 	case OP_HA_OWNERSHIP:
 		if (a->mode == IKEFWD_MODE_HA &&

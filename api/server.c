@@ -505,6 +505,7 @@ int api_start(const struct api_opts *o, struct api_server **out, char *err,
 	s->st.changed = o->changed;
 	s->st.changed_ctx = o->changed_ctx;
 	s->st.sa_changed = o->sa_changed;
+	s->st.ts_changed = o->ts_changed;
 	s->st.sync_counters = o->sync_counters;
 	s->st.sync_ctx = o->sync_ctx;
 	ret = -pthread_mutex_init(&s->st.packet_lock, NULL);

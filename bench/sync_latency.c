@@ -9,9 +9,11 @@
  * loopback in a private network namespace: member 1 at 127.0.0.1, member
  * 2 at 127.0.0.2, the sync key and configuration files on the private
  * /run. A claim is an IKE_SA_INIT with an SPI never seen before run
- * through member 1's xdp_ikefwd (BPF_PROG_TEST_RUN): the data path inserts
- * the entry and publishes an event on its ring buffer; member 1's agent
- * sends it, member 2's agent writes it into member 2's table.
+ * through member 1's xdp_ikefwd (BPF_PROG_TEST_RUN: a half-open claim,
+ * which is never announced), then its IKE daemon's answer with a responder
+ * SPI through member 1's tc egress program: the negotiation is promoted
+ * into the established table and published on the ring buffer; member 1's
+ * agent sends it, member 2's agent writes it into member 2's table.
  *
  *   latency:    claims one at a time; from the start of the test run on
  *               member 1 to the entry found in member 2's table
@@ -63,8 +65,8 @@ struct bench {
 	struct ikefwd_cfg cfg[2];
 	struct sync_agent *agent[2];
 	uint64_t next_spi;
-	struct pkt frame;
-	size_t ispi_off; /* of the initiator SPI in frame */
+	struct pkt frame, answer;
+	size_t ispi_off; /* of the initiator SPI in frame and answer */
 	/* latency, us */
 	double *lat; /* every claim of every round */
 	size_t nlat;
@@ -161,8 +163,20 @@ static int setup(struct bench *b)
 	b->ispi_off = b->frame.len;
 	pkt_ike(&b->frame, &(struct pkt_ike){ .ispi = 1,
 					      .version = PKT_IKEV2,
-					      .exchange = 34 });
-	if (pkt_finish(&b->frame))
+					      .exchange = 34,
+					      .flags = 0x08 });
+	/* Member 1's IKE daemon's answer, out through tc egress. */
+	pkt_init(&b->answer);
+	pkt_eth(&b->answer, "02:00:00:00:00:0b", "02:00:00:00:00:0a");
+	pkt_ipv4(&b->answer, "198.51.100.1", "192.0.2.10");
+	pkt_udp(&b->answer, 500, 500);
+	pkt_ike(&b->answer, &(struct pkt_ike){ .ispi = 1,
+					       .rspi = 0x5151515151515151ULL,
+					       .version = PKT_IKEV2,
+					       .exchange = 34,
+					       .flags = 0x20 });
+	if (pkt_finish(&b->frame) || pkt_finish(&b->answer) ||
+	    b->answer.len != b->frame.len)
 		return -EINVAL;
 	b->next_spi = 0x5c1a000000000000ULL;
 	b->lat = calloc((size_t)b->rounds * b->claims, sizeof(double));
@@ -181,18 +195,21 @@ static void teardown(struct bench *b)
 	/* The bpffs, /run and the namespace go with the process. */
 }
 
-/* Runs a claim for a new SPI on member 1: 0 if it was claimed there. */
+/* Runs a claim for a new SPI on member 1 and its IKE daemon's answer: 0
+ * if it was claimed and promoted there. */
 static int claim(struct bench *b, uint64_t *spi)
 {
 	struct run_result r;
-	int err;
+	int err, tc;
 
 	*spi = b->next_spi++;
 	ispi_bytes(*spi, b->frame.buf + b->ispi_off);
+	ispi_bytes(*spi, b->answer.buf + b->ispi_off);
 	err = harness_run(&b->h[0], b->frame.buf, b->frame.len, &r);
-	if (err || r.retval != XDP_PASS) {
-		fprintf(stderr, PROG ": claim run: %d, verdict %d\n", err,
-			r.retval);
+	tc = harness_run_egress(&b->h[0], b->answer.buf, b->answer.len);
+	if (err || r.retval != XDP_PASS || tc != 0) {
+		fprintf(stderr, PROG ": claim run: %d, verdict %d, tc %d\n",
+			err, r.retval, tc);
 		return -EIO;
 	}
 	return 0;
@@ -251,8 +268,9 @@ static int check_path(struct bench *b)
 	if (claim(b, &spi))
 		return -EIO;
 	if (harness_table_get(&b->h[0], spi, 0, &e) || e.owner != 1 ||
-	    !(e.flags & IKEFWD_F_CLAIMED) ||
-	    harness_counter(&b->h[0], IKEFWD_C_CLAIMED) != 1) {
+	    !(e.flags & IKEFWD_F_PROMOTED) ||
+	    harness_counter(&b->h[0], IKEFWD_C_CLAIMED) != 1 ||
+	    harness_counter(&b->h[0], IKEFWD_C_PROMOTED) != 1) {
 		fprintf(stderr, PROG ": the claim did not take on member 1\n");
 		return -EIO;
 	}
@@ -371,7 +389,7 @@ static void print_report(struct bench *b)
 	report_machine();
 	printf("- two real data paths (pinned on a private bpffs) and two real sync agents (sync/agent.c, a thread each, unpinned), member 1 at 127.0.0.1 and member 2 at 127.0.0.2 on the loopback of a private network namespace; authenticated UPDATEs, heartbeat %d ms, dead after %d ms; measured from %d ms after the agents started (past the joining window, in which every HELLO asks the peer for its whole table)\n",
 	       HEARTBEAT_MS, DEAD_AFTER_MS, DEAD_AFTER_MS + 500);
-	printf("- a claim: an IKE_SA_INIT with a new SPI run through member 1's xdp_ikefwd (BPF_PROG_TEST_RUN, verdict XDP_PASS): the entry is inserted and published on the ring buffer; member 1's agent sends it, member 2's writes it into member 2's table\n");
+	printf("- a claim: an IKE_SA_INIT with a new SPI run through member 1's xdp_ikefwd (BPF_PROG_TEST_RUN, verdict XDP_PASS: a half-open claim), then member 1's IKE daemon's answer (responder SPI set) through its tc egress program: the negotiation is promoted and published on the ring buffer; member 1's agent sends it, member 2's writes it into member 2's table. Latency is timed from the start of the XDP run\n");
 	if (b->poll_ns)
 		printf("- seen on member 2: the measuring thread looks the key up in member 2's table, sleeping %ld us between looks (timer slack 1 ns; %.1f us per look on average, sleep included), so a figure is late by up to one look\n",
 		       b->poll_ns / 1000,

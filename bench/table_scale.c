@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * table_scale: what the ownership table (ikefwd_table, an LRU hash) costs
- * as it grows.
+ * table_scale: what the ownership table (ikefwd_table, a preallocated hash
+ * of the established negotiations) costs as it grows.
  *
  * Memory: xdp_ikefwd is loaded with the table's max_entries raised or
  * lowered before load (bpf_map__set_max_entries(); the object's default is
@@ -275,7 +275,7 @@ fail:
 }
 
 /* Entries 0..n-1, owned here, fresh; then counts what the table holds
- * (the LRU may have evicted some on the way, near max_entries). */
+ * (a hash keeps them all: nothing is evicted). */
 static int table_fill(struct table *t, uint32_t n, double *ns_per_entry)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
@@ -353,7 +353,7 @@ static int measure_memory(struct bench *b)
 		struct mem_row *m = i ? &b->mem[i - 1] : NULL;
 		uint32_t size = m ? mem_sizes[i - 1] : 1;
 
-		/* An LRU hash allocates everything when it is created: the
+		/* A preallocated hash allocates everything when created: the
 		 * window is the load alone, short, so that maps other
 		 * tenants create are less likely to fall into it. */
 		err = vm_areas_read(&before) ?: table_load(&t[i], size);
@@ -493,8 +493,7 @@ static int setup_lookup(struct bench *b)
 		uint32_t max_entries, entries;
 	} want[] = {
 		{ "1k", IKEFWD_TABLE_DEFAULT_SIZE, 1000 },
-		/* Filled below max_entries: a full LRU evicts (see the
-		 * memory rows), and every key drawn must hit. */
+		/* Filled below max_entries: every key drawn must hit. */
 		{ "1M", 1 << 20, 1000000 },
 	};
 	int err;
@@ -546,7 +545,7 @@ static void print_report(const struct bench *b)
 	snprintf(ours, sizeof(ours),
 		 "this benchmark's one thread, pinned to CPU %d", b->cpu);
 	report_cpu_share(&b->share, ours);
-	printf("- table: BPF_MAP_TYPE_LRU_HASH, key %zu B (SPI, msgid), value %zu B (times, owner, flags), preallocated (LRU maps always are)\n\n",
+	printf("- table: BPF_MAP_TYPE_HASH (preallocated), key %zu B (SPI, msgid), value %zu B (times, owner, flags)\n\n",
 	       sizeof(struct ikefwd_key), sizeof(struct ikefwd_entry));
 
 	printf("### Memory\n\n");
@@ -599,9 +598,9 @@ static void print_report(const struct bench *b)
 
 	printf("\nHow to read it:\n\n");
 	printf("- memlock is the kernel's own estimate of the map (bpf_map_memory_usage):\n"
-	       "  the preallocated elements (each with its hash and LRU list nodes, the\n"
-	       "  key and the value) and the bucket array, whose size is max_entries\n"
-	       "  rounded up to a power of 2. An LRU hash allocates all of it at creation,\n"
+	       "  the preallocated elements (each with its hash node, the key and the\n"
+	       "  value) and the bucket array, whose size is max_entries rounded up to\n"
+	       "  a power of 2. A preallocated hash allocates all of it at creation,\n"
 	       "  full or empty: memory follows max_entries, not the entries in use.\n"
 	       "  New vmalloc areas is a cross-check: the pages of the BPF map areas in\n"
 	       "  /proc/vmallocinfo that the load created, minus those that loading the\n"
@@ -612,11 +611,9 @@ static void print_report(const struct bench *b)
 	       "- max_entries above the object's default (%d) must be set before load\n"
 	       "  (bpf_map__set_max_entries()); a pinned table keeps the size it was\n"
 	       "  created with. After each fill the entries were counted\n"
-	       "  (bpf_map_lookup_batch()): an LRU hash does not hold max_entries. When\n"
-	       "  its global free list runs low, a CPU refilling its local free list\n"
-	       "  (up to 128 nodes) evicts the least recently used entries instead, so\n"
-	       "  the last inserts evict before the table is full; with more CPUs\n"
-	       "  inserting, up to 128 free nodes per CPU sit in local lists.\n"
+	       "  (bpf_map_lookup_batch()): a hash holds max_entries and evicts nothing;\n"
+	       "  an insert into a full table fails (the data path counts it,\n"
+	       "  promote_full).\n"
 	       "- The lookup tables hold 1000 entries in the default %d and 1000000 in\n"
 	       "  2^20, below max_entries so that none is evicted (checked: all kept).\n"
 	       "- Lookup: every run's verdict was XDP_PASS and the counters showed one\n"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdp_cost: the per-packet cost of xdp_ikefwd, path by path, next to an
- * empty XDP program (the floor), measured with BPF_PROG_TEST_RUN on one
- * pinned CPU.
+ * xdp_cost: the per-packet cost of xdp_ikefwd, path by path, and of the
+ * inside program xdp_ikefwd_in (inside steering: an LPM lookup among
+ * thousands of selectors), next to an empty XDP program (the floor),
+ * measured with BPF_PROG_TEST_RUN on one pinned CPU.
  *
  * Two methods, because repeating one frame cannot measure a path that
  * changes the table:
@@ -44,6 +45,7 @@
 
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
+#include "selector.h"
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
 
@@ -82,12 +84,19 @@ enum frame_kind {
 	F_KEEPALIVE,
 	F_IKE_BAD_LENGTH,
 	F_IKE_NATT, /* IKEv2 on 4500 after the non-ESP marker */
+	/* The same with the UDP checksum left partial (the pseudo-header
+	 * sum only), as a local sender on veth hands it over: the data
+	 * path completes it when it redirects the frame (bpf/forward.h). */
+	F_IKE_NATT_PARTIAL,
+	F_IKE_NATT_PARTIAL_1400, /* ... with 1400 bytes of IKE payload */
 	F_IKE_INIT, /* IKEv2 IKE_SA_INIT on 500 */
+	F_CLEAR, /* cleartext UDP from the inside host to bench_case.dst */
 };
 
 enum key_mode {
 	KEY_FIXED,
-	KEY_NEW_SPI, /* a fresh SPI per call, msgid 0: a claim */
+	KEY_NEW_SPI, /* a fresh SPI per call, msgid 0: a half-open claim */
+	KEY_NEW_SPI_NO_STATE, /* a fresh SPI per call, no first message */
 	KEY_NEW_MSGID, /* ISPI_P1 with a fresh msgid per call: Phase 2 */
 };
 
@@ -97,6 +106,8 @@ struct bench_case {
 	enum frame_kind frame;
 	enum method method;
 	bool floor; /* runs xdp_pass instead of xdp_ikefwd */
+	bool inside; /* runs xdp_ikefwd_in instead of xdp_ikefwd */
+	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
 	uint64_t ispi;
 	uint32_t msgid;
@@ -164,6 +175,38 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "inside: no selector",
+	  .frame_text = "UDP/IPv4 to 10.2.0.1",
+	  .frame = F_CLEAR,
+	  .dst = "10.2.0.1",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_PASS,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_NO_MATCH) },
+	{ .name = "inside: selector owned here (/32 in a /16)",
+	  .frame_text = "UDP/IPv4 to 10.1.5.7",
+	  .frame = F_CLEAR,
+	  .dst = "10.1.5.7",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_PASS,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_LOCAL) },
+	{ .name = "inside: selector owned by member 2",
+	  .frame_text = "UDP/IPv4 to 10.1.9.9",
+	  .frame = F_CLEAR,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
+	{ .name = "inside: IPv6 selector owned by member 2",
+	  .frame_text = "UDP/IPv6 to 2001:db8:100::9",
+	  .frame = F_CLEAR,
+	  .dst = "2001:db8:100::9",
+	  .inside = true,
+	  .method = BATCH,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
 	{ .name = "floor: empty XDP program",
 	  .frame_text = "TCP/IPv4",
 	  .frame = F_TCP,
@@ -178,13 +221,45 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_PASS,
 	  .counters = C_IKE | C(LOCAL) },
-	{ .name = "IKE miss: claim",
+	{ .name = "IKE hit, owned by member 2 (control)",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "IKE to member 2, partial UDP checksum completed",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT_PARTIAL,
+	  .method = SINGLE,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) | C(CSUM_COMPLETED) },
+	{ .name = "IKE to member 2, partial UDP checksum completed",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1, 1400 B payload",
+	  .frame = F_IKE_NATT_PARTIAL_1400,
+	  .method = SINGLE,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) | C(CSUM_COMPLETED) },
+	{ .name = "IKE miss: half-open claim",
 	  .frame_text = "UDP 500, IKE_SA_INIT, new SPI per call",
 	  .frame = F_IKE_INIT,
 	  .method = SINGLE,
 	  .key = KEY_NEW_SPI,
 	  .verdict = XDP_PASS,
 	  .counters = C_IKE | C(CLAIMED) | C(LOCAL) },
+	{ .name = "IKE miss, not a first message: no state",
+	  .frame_text = "UDP 4500, IKE_AUTH, new SPI per call",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .key = KEY_NEW_SPI_NO_STATE,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(UNCLAIMED) | C(LOCAL) },
 	{ .name = "IKE Phase-2 fallback",
 	  .frame_text = "UDP 4500, new msgid per call, msgid 0 known",
 	  .frame = F_IKE_NATT,
@@ -200,7 +275,7 @@ static struct bench_case cases[] = {
 struct bench {
 	struct harness h;
 	struct xdp_pass_bpf *floor;
-	int table_fd;
+	int halfopen_fd;
 	unsigned int rounds;
 	uint32_t repeat;
 	unsigned int calls;
@@ -233,13 +308,41 @@ static const char *verdict_name(int v)
 	return "?";
 }
 
+/* What a kernel sending with checksum offload leaves in an IPv4 UDP
+ * checksum: the folded pseudo-header sum (udp4_hwcsum()). */
+static void make_partial(struct pkt *p)
+{
+	const uint8_t *ip = p->buf + p->l3_off;
+	uint8_t *udp = p->buf + p->l4_off;
+	uint32_t sum = 17 + (udp[4] << 8 | udp[5]);
+
+	for (int i = 12; i < 20; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	udp[6] = sum >> 8;
+	udp[7] = sum & 0xff;
+}
+
 static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		       uint32_t msgid)
 {
-	bool natt = c->frame == F_IKE_NATT;
+	bool partial = c->frame == F_IKE_NATT_PARTIAL ||
+		       c->frame == F_IKE_NATT_PARTIAL_1400;
+	bool natt = c->frame == F_IKE_NATT || partial;
+	int err;
 
 	pkt_init(p);
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
+	if (c->frame == F_CLEAR) {
+		if (strchr(c->dst, ':'))
+			pkt_ipv6(p, "fd00:50::10", c->dst);
+		else
+			pkt_ipv4(p, "192.168.50.10", c->dst);
+		pkt_udp(p, 40000, 53);
+		pkt_bytes(p, "dns query of thirty-two bytes...", 32);
+		return pkt_finish(p);
+	}
 	pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
 	switch (c->frame) {
 	case F_TCP:
@@ -260,8 +363,12 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		pkt_udp(p, 4500, 4500);
 		pkt_natt_keepalive(p);
 		break;
+	case F_CLEAR: /* built above */
+		break;
 	case F_IKE_BAD_LENGTH:
 	case F_IKE_NATT:
+	case F_IKE_NATT_PARTIAL:
+	case F_IKE_NATT_PARTIAL_1400:
 	case F_IKE_INIT:
 		pkt_udp(p, natt ? 4500 : 500, natt ? 4500 : 500);
 		if (natt)
@@ -276,11 +383,17 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 				   .msgid = msgid,
 				   .length_set = c->frame == F_IKE_BAD_LENGTH,
 				   .length = 20,
-				   .payload_len = 64,
+				   .payload_len =
+					   c->frame == F_IKE_NATT_PARTIAL_1400 ?
+						   1400 :
+						   64,
 			   });
 		break;
 	}
-	return pkt_finish(p);
+	err = pkt_finish(p);
+	if (!err && partial)
+		make_partial(p);
+	return err;
 }
 
 /* The key of the call-th frame of a case; advances the fresh-key sources. */
@@ -289,7 +402,7 @@ static void next_key(struct bench *b, const struct bench_case *c,
 {
 	*ispi = c->ispi;
 	*msgid = c->msgid;
-	if (c->key == KEY_NEW_SPI)
+	if (c->key == KEY_NEW_SPI || c->key == KEY_NEW_SPI_NO_STATE)
 		*ispi = b->next_spi++;
 	else if (c->key == KEY_NEW_MSGID)
 		*msgid = b->next_msgid++;
@@ -297,6 +410,8 @@ static void next_key(struct bench *b, const struct bench_case *c,
 
 static int prog_fd(struct bench *b, const struct bench_case *c)
 {
+	if (c->inside)
+		return bpf_program__fd(b->h.skel->progs.xdp_ikefwd_in);
 	return c->floor ? bpf_program__fd(b->floor->progs.xdp_pass) :
 			  harness_prog_fd(&b->h);
 }
@@ -356,26 +471,22 @@ static int check_verdict(const struct bench_case *c, int retval)
 	return -EPROTO;
 }
 
-/* Claims and Phase-2 runs leave entries behind: remove them, so that every
- * round runs against the same small table. */
+/* Claims leave half-open entries behind: remove them, so that every round
+ * runs against the same small tables. (Phase 2 and other misses create
+ * nothing.) */
 static int forget_keys(struct bench *b, const struct bench_case *c,
 		       uint64_t first_spi, uint32_t first_msgid)
 {
-	uint64_t n = c->key == KEY_NEW_SPI ? b->next_spi - first_spi :
-					     b->next_msgid - first_msgid;
+	uint64_t n = b->next_spi - first_spi;
 	struct ikefwd_key k;
 
-	if (c->key == KEY_FIXED)
+	(void)first_msgid;
+	if (c->key != KEY_NEW_SPI)
 		return 0;
 	for (uint64_t i = 0; i < n; i++) {
 		memset(&k, 0, sizeof(k));
-		if (c->key == KEY_NEW_SPI) {
-			ispi_bytes(first_spi + i, k.ispi);
-		} else {
-			ispi_bytes(c->ispi, k.ispi);
-			k.msgid = first_msgid + i;
-		}
-		if (bpf_map_delete_elem(b->table_fd, &k)) {
+		ispi_bytes(first_spi + i, k.ispi);
+		if (bpf_map_delete_elem(b->halfopen_fd, &k)) {
 			fprintf(stderr,
 				"xdp_cost: %s: entry %llu of %llu missing: %s\n",
 				c->name, (unsigned long long)i,
@@ -411,7 +522,8 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 
 		if (!res)
 			return -ENOMEM;
-		err = harness_run(&b->h, p.buf, p.len, res);
+		err = c->inside ? harness_run_inside(&b->h, p.buf, p.len, res) :
+				  harness_run(&b->h, p.buf, p.len, res);
 		retval = res->retval;
 		/* Forwarded frames leave with the next hop's address. */
 		if (!err && retval == XDP_REDIRECT &&
@@ -428,15 +540,17 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 	err = check_verdict(c, retval) ?: check_counters(b, c, 1);
 	if (err)
 		return err;
-	if (c->key != KEY_FIXED) {
-		err = harness_table_get(&b->h, ispi, msgid, &e);
-		if (err || e.owner != LOCAL ||
-		    !(e.flags & (c->key == KEY_NEW_SPI ? IKEFWD_F_CLAIMED :
-							 IKEFWD_F_PHASE2))) {
-			fprintf(stderr, "xdp_cost: %s: no entry created\n",
+	if (c->key == KEY_NEW_SPI) {
+		err = harness_halfopen_get(&b->h, ispi, msgid, &e);
+		if (err || e.owner != LOCAL || !(e.flags & IKEFWD_F_CLAIMED)) {
+			fprintf(stderr, "xdp_cost: %s: no claim made\n",
 				c->name);
 			return -EPROTO;
 		}
+	}
+	if (c->key != KEY_NEW_SPI && harness_halfopen_count(&b->h)) {
+		fprintf(stderr, "xdp_cost: %s: a miss made a claim\n", c->name);
+		return -EPROTO;
 	}
 	drain_events(b);
 	err = forget_keys(b, c, spi0, msg0);
@@ -526,6 +640,46 @@ static int measure(struct bench *b, const struct bench_case *c, double *ns)
 	return 0;
 }
 
+/* The inside cases' selectors, among many others so that the LPM tries
+ * have the depth of a cluster with thousands of tunnels. */
+#define TS_FILL4 4096
+#define TS_FILL6 1024
+
+static int ts_put(struct bench *b, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = {
+		bpf_map__fd(b->h.skel->maps.ikefwd_ts4),
+		bpf_map__fd(b->h.skel->maps.ikefwd_ts6),
+	};
+	struct ikefwd_ts ts = { .owner = owner,
+				.flags = IKEFWD_TS_F_REGISTERED };
+	struct ikefwd_prefix p;
+
+	if (ikefwd_prefix_parse(prefix, &p))
+		return -EINVAL;
+	return ikefwd_ts_put(&m, &p, &ts);
+}
+
+static int seed_selectors(struct bench *b)
+{
+	char text[64];
+	int err = ts_put(b, "10.1.0.0/16", PEER)	  ?:
+			  ts_put(b, "10.1.5.7/32", LOCAL) ?:
+			  ts_put(b, "2001:db8:100::/48", PEER);
+
+	for (int i = 0; !err && i < TS_FILL4; i++) {
+		snprintf(text, sizeof(text), "10.%d.%d.0/24", 128 + i / 256,
+			 i % 256);
+		err = ts_put(b, text, i % 2 ? PEER : LOCAL);
+	}
+	for (int i = 0; !err && i < TS_FILL6; i++) {
+		snprintf(text, sizeof(text), "2001:db8:%x:%x::/64",
+			 0x200 + i / 256, i % 256);
+		err = ts_put(b, text, i % 2 ? PEER : LOCAL);
+	}
+	return err;
+}
+
 static int setup(struct bench *b)
 {
 	struct ikefwd_config cfg = {
@@ -550,7 +704,7 @@ static int setup(struct bench *b)
 			strerror(-err));
 		return err;
 	}
-	b->table_fd = bpf_map__fd(b->h.skel->maps.ikefwd_table);
+	b->halfopen_fd = bpf_map__fd(b->h.skel->maps.ikefwd_halfopen);
 	/* Member 2's devmap slot is lo: test runs without live frames only
 	 * report XDP_REDIRECT, nothing is sent. */
 	err = harness_set_config(&b->h, &cfg) ?:
@@ -560,6 +714,8 @@ static int setup(struct bench *b)
 		      harness_table_put(&b->h, ISPI_PEER, 1, PEER, 0, IKEFWD_F_IKEV2) ?:
 		      harness_table_put(&b->h, ISPI_P1, 0, LOCAL, 0,
 					IKEFWD_F_IKEV2);
+	if (!err)
+		err = seed_selectors(b);
 	if (err)
 		fprintf(stderr, "xdp_cost: cannot fill the maps: %s\n",
 			strerror(-err));
@@ -711,6 +867,11 @@ static void print_report(const struct bench *b)
 	       "  every round sees the same %d-entry table and an empty ring buffer (a\n"
 	       "  sync agent that keeps up).\n",
 	       SEEDED);
+	printf("- Inside rows run xdp_ikefwd_in with %d IPv4 /24 and %d IPv6 /64\n"
+	       "  selectors registered besides the ones the frames hit (10.1.0.0/16 and\n"
+	       "  2001:db8:100::/48 owned by member 2, 10.1.5.7/32 owned here): one LPM\n"
+	       "  trie lookup per frame, then pass or the devmap redirect.\n",
+	       TS_FILL4, TS_FILL6);
 	printf("- Every run's verdict was checked, and after every measurement exactly the\n"
 	       "  counters of the expected path had moved, by one per run; the claim and\n"
 	       "  Phase-2 entries were each found and deleted. A mismatch aborts the run.\n"

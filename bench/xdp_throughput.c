@@ -12,7 +12,9 @@
  *            where it is counted (Udp NoPorts) and freed.
  *
  *  forward   IKE owned by a peer: xdp_ikefwd itself runs with live frames
- *            and redirects every frame through its devmap into veth m1;
+ *            and redirects every frame through its devmap into veth m1
+ *            (and, as the inside program would, xdp_ikefwd_in redirects
+ *            inside cleartext of a peer's selector the same way);
  *            m2, the peer's end, runs xdp_sink, which counts the frames
  *            carrying the rewritten MACs and drops them. The floor is
  *            redirect_only doing nothing but the same devmap redirect.
@@ -48,6 +50,7 @@
 #include "netlab.h"
 #include "pktbuild.h"
 #include "redirect_only.skel.h"
+#include "selector.h"
 #include "stats.h"
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
@@ -87,6 +90,7 @@ enum program {
 	P_PASS, /* receive: xdp_pass on gb */
 	P_IKEFWD, /* receive: xdp_ikefwd on gb; forward: xdp_ikefwd sends */
 	P_REDIRECT, /* forward: redirect_only sends */
+	P_INSIDE, /* forward: xdp_ikefwd_in sends inside cleartext */
 };
 
 struct tp_case {
@@ -118,6 +122,10 @@ static struct tp_case cases[] = {
 	  .part = FORWARD,
 	  .prog = P_IKEFWD,
 	  .counters = C(IKE_SEEN) | C(IKE_V2) | C(FORWARDED) },
+	{ .name = "xdp_ikefwd_in: inside cleartext, selector of member 2",
+	  .part = FORWARD,
+	  .prog = P_INSIDE,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -145,6 +153,7 @@ struct bench {
 	struct pkt udp; /* receive: UDP 53 to gb's address */
 	struct pkt ike; /* forward: IKE_AUTH owned by member 2 */
 	struct pkt ike_out; /* the same frame as xdp_ikefwd sends it */
+	struct pkt clear; /* forward: inside cleartext to member 2's selector */
 	struct cpu_share share;
 };
 
@@ -256,6 +265,8 @@ static int sender_fd(struct bench *b, const struct tp_case *c)
 		return bpf_program__fd(b->gen->progs.redirect_only);
 	if (c->prog == P_REDIRECT)
 		return bpf_program__fd(b->floor->progs.redirect_only);
+	if (c->prog == P_INSIDE)
+		return bpf_program__fd(b->h.skel->progs.xdp_ikefwd_in);
 	return harness_prog_fd(&b->h);
 }
 
@@ -265,6 +276,8 @@ static const struct pkt *offered(struct bench *b, const struct tp_case *c)
 {
 	if (c->part == RECEIVE)
 		return &b->udp;
+	if (c->prog == P_INSIDE)
+		return &b->clear;
 	return c->prog == P_REDIRECT ? &b->ike_out : &b->ike;
 }
 
@@ -365,15 +378,24 @@ static int build_frames(struct bench *b)
 	pkt_non_esp_marker(&b->ike);
 	pkt_ike(&b->ike, &ike);
 
+	/* Inside cleartext to a peer's protected network (10.1.0.0/16,
+	 * member 2's selector); same length class as the DNS frame. */
+	pkt_init(&b->clear);
+	pkt_eth(&b->clear, MAC_SELF, MAC_ROUTER);
+	pkt_ipv4(&b->clear, "192.168.50.10", "10.1.9.9");
+	pkt_udp(&b->clear, 40000, 53);
+	pkt_bytes(&b->clear, "dns query of thirty-two bytes...", 32);
+
 	pkt_init(&b->ike_out);
 	pkt_eth(&b->ike_out, MAC_M2, MAC_M1);
 	pkt_ipv4(&b->ike_out, "192.0.2.10", "198.51.100.1");
 	pkt_udp(&b->ike_out, 4500, 4500);
 	pkt_non_esp_marker(&b->ike_out);
 	pkt_ike(&b->ike_out, &ike);
-	return pkt_finish(&b->udp)	   ?:
-		       pkt_finish(&b->ike) ?:
-					     pkt_finish(&b->ike_out);
+	return pkt_finish(&b->udp)	     ?:
+		       pkt_finish(&b->clear) ?:
+		       pkt_finish(&b->ike)   ?:
+					       pkt_finish(&b->ike_out);
 }
 
 static int devmap_set(struct redirect_only_bpf *skel, int ifindex)
@@ -409,6 +431,21 @@ static int lab_links(struct bench *b)
 		return -1;
 	}
 	return 0;
+}
+
+static int selector_put(struct bench *b, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = {
+		bpf_map__fd(b->h.skel->maps.ikefwd_ts4),
+		bpf_map__fd(b->h.skel->maps.ikefwd_ts6),
+	};
+	struct ikefwd_ts ts = { .owner = owner,
+				.flags = IKEFWD_TS_F_REGISTERED };
+	struct ikefwd_prefix p;
+
+	if (ikefwd_prefix_parse(prefix, &p))
+		return -EINVAL;
+	return ikefwd_ts_put(&m, &p, &ts);
 }
 
 static int setup(struct bench *b)
@@ -455,8 +492,8 @@ static int setup(struct bench *b)
 		      harness_set_config(&b->h, &cfg) ?:
 		      harness_add_member(&b->h, LOCAL, 0, MAC_SELF, MAC_SELF, USABLE) ?:
 		      harness_add_member(&b->h, PEER, b->m1, MAC_M2, MAC_M1, USABLE) ?:
-		      harness_table_put(&b->h, ISPI_PEER, 1, PEER, 0,
-					IKEFWD_F_IKEV2);
+		      harness_table_put(&b->h, ISPI_PEER, 1, PEER, 0, IKEFWD_F_IKEV2) ?:
+		      selector_put(b, "10.1.0.0/16", PEER);
 	if (err) {
 		fprintf(stderr, PROG ": cannot fill the maps: %s\n",
 			strerror(-err));

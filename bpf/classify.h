@@ -30,6 +30,12 @@ struct ike_hdr {
 struct ike_pkt {
 	struct ethhdr *eth;
 	struct ike_hdr *ih;
+	/* Where IP and UDP start in the frame, for forward.h; l4_off 0 when
+	 * there is no UDP header (native ESP, later fragments). Offsets, not
+	 * pointers: pointers that differ by path and live to the verdict
+	 * stop the verifier from pruning those paths. */
+	__u32 l3_off;
+	__u32 l4_off;
 	const struct ikefwd_config *cfg;
 	struct l3_info l3;
 	__u32 spi; /* CLASS_ESP: the ESP SPI, host order */
@@ -174,6 +180,8 @@ static __always_inline enum ike_class ike_classify(struct ike_pkt *p,
 		*why = IKEFWD_C_BAD_UDP;
 		return CLASS_COUNTED;
 	}
+	p->l3_off = p->l3.iph - data;
+	p->l4_off = (void *)udp - data;
 	return ike_header(p, udp, data_end, egress, why);
 }
 

@@ -63,7 +63,7 @@ static __always_inline int ingress_esp(struct ike_pkt *p)
 		count(IKEFWD_C_LOOP_GUARD);
 		goto local;
 	}
-	if (forward_to(p->eth, owner, IKEFWD_C_ESP_FORWARDED) == XDP_REDIRECT)
+	if (forward_to(p, owner, IKEFWD_C_ESP_FORWARDED) == XDP_REDIRECT)
 		return XDP_REDIRECT;
 local:
 	count(IKEFWD_C_ESP_LOCAL);

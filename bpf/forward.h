@@ -3,16 +3,201 @@
  * Forwarding to the owning member: the IP packet is left untouched (the
  * owner holds the same VIP), only the Ethernet header is rewritten for the
  * next hop, and the frame leaves through the devmap slot of the member.
+ *
+ * One exception to "untouched": a UDP checksum that only holds the
+ * pseudo-header sum is completed (ikefwd_udp_csum_complete() below).
  */
 #ifndef IKEFWD_BPF_FORWARD_H
 #define IKEFWD_BPF_FORWARD_H
 
+#include "classify.h"
 #include "maps.h"
 #include "members.h"
 
-/* on_success: the counter a redirect bumps (IKE or ESP). */
-static __always_inline int forward_to(struct ethhdr *eth, __u32 owner,
-				      enum ikefwd_counter on_success)
+/* bpf_csum_diff() sums at most 512 bytes per call, in multiples of 4. */
+#define CSUM_CHUNK 512
+/* 128 chunks: any UDP datagram (64 KiB), linear or multi-buffer. */
+#define CSUM_MAX_CHUNKS 128
+
+/* Scratch space for one chunk (and 4 bytes of zero padding): a datagram
+ * is copied out chunk by chunk with bpf_xdp_load_bytes(), which also
+ * reaches the fragments of a multi-buffer frame. Private to this file,
+ * per CPU, never pinned: it holds nothing between two packets. */
+struct csum_chunk {
+	__u8 b[CSUM_CHUNK + 4];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct csum_chunk);
+} ikefwd_csum_scratch SEC(".maps");
+
+static __always_inline __u16 csum_fold32(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* The one's-complement sum of the UDP pseudo-header (RFC 768, RFC 8200
+ * 8.1), in memory order like every sum here: a one's-complement sum is
+ * byte-order independent as long as all words are read the same way. */
+static __always_inline __u16 udp_pseudo_sum(void *iph, __u32 is_ipv6,
+					    const struct udphdr *udp,
+					    void *data_end)
+{
+	__u64 sum = bpf_htons(IPPROTO_UDP) + (__u64)udp->len;
+	__u32 *a;
+	int i;
+
+	if (is_ipv6) {
+		struct ipv6hdr *ip6 = iph;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
+		a = (__u32 *)&ip6->saddr;
+		for (i = 0; i < 8; i++) /* source and destination */
+			sum += a[i];
+	} else {
+		struct iphdr *ip = iph;
+
+		if ((void *)(ip + 1) > data_end)
+			return 0;
+		sum += ip->saddr;
+		sum += ip->daddr;
+	}
+	return csum_fold32(sum);
+}
+
+/* Sum of len bytes from offset off of the frame; -1 if they are not all
+ * there. Whole chunks first, then the rest, zero-padded to 4 bytes (RFC
+ * 1071: an odd last byte is the first of a word whose second is zero).
+ * Sizes are constants or masked, so the verifier sees their bounds. */
+static __always_inline int csum_frame_bytes(struct xdp_md *ctx, __u64 off,
+					    __u64 len, __u64 *out)
+{
+	struct csum_chunk *c;
+	__u64 sum = 0, rem;
+	__u32 zero = 0;
+	long s;
+	int i;
+
+	c = bpf_map_lookup_elem(&ikefwd_csum_scratch, &zero);
+	if (!c)
+		return -1;
+	for (i = 0; i < CSUM_MAX_CHUNKS; i++) {
+		if (len < CSUM_CHUNK)
+			break;
+		if (bpf_xdp_load_bytes(ctx, off, c->b, CSUM_CHUNK))
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (__be32 *)c->b, CSUM_CHUNK, 0);
+		if (s < 0)
+			return -1;
+		sum += (__u32)s;
+		off += CSUM_CHUNK;
+		len -= CSUM_CHUNK;
+	}
+	if (len >= CSUM_CHUNK)
+		return -1;
+	rem = len & (CSUM_CHUNK - 1);
+	if (rem) {
+		if (bpf_xdp_load_bytes(ctx, off, c->b, rem))
+			return -1;
+		c->b[rem] = 0;
+		c->b[rem + 1] = 0;
+		c->b[rem + 2] = 0;
+		s = bpf_csum_diff(NULL, 0, (__be32 *)c->b, (rem + 3) & ~3ULL,
+				  0);
+		if (s < 0)
+			return -1;
+		sum += (__u32)s;
+	}
+	*out = sum;
+	return 0;
+}
+
+/*
+ * A host that sends UDP over veth with tx checksum offload on (the default)
+ * leaves the checksum to "hardware": the skb is CHECKSUM_PARTIAL and the
+ * checksum field holds only the folded pseudo-header sum. Delivered
+ * locally, the stack trusts it; redirected by XDP, the frame loses that
+ * state and the receiver drops it (UdpInCsumErrors). XDP cannot see
+ * ip_summed, so the field itself tells: equal to the pseudo-header sum
+ * means "still to be completed". Only then is the datagram summed, as the
+ * hardware would: over the UDP header and payload with the field as it is
+ * (it already holds the pseudo-header part), complemented. Every other
+ * frame pays for the pseudo-header sum only.
+ *
+ * A complete checksum equals the pseudo-header sum by chance once in 65536
+ * frames; summing it again yields the same value, so that case is harmless.
+ * Checksum 0 (IPv4 "none") never equals a pseudo-header sum. Fragments are
+ * left alone: the stack completes checksums before it fragments.
+ *
+ * A global function: verified once, not once per path that forwards. Its
+ * input comes in a struct: loaded from memory, the offsets are bounded by
+ * the tests below in the registers the verifier tracks (passed as scalar
+ * arguments, clang dropped the masks as redundant and the verifier lost
+ * the bounds).
+ */
+struct csum_req {
+	__u32 l3_off; /* from the frame start */
+	__u32 l4_off;
+	__u32 is_ipv6;
+};
+
+__noinline int ikefwd_udp_csum_complete(struct xdp_md *ctx,
+					struct csum_req *req)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	__u32 l3_off, l4_off;
+	struct udphdr *udp;
+	__u64 sum;
+	__u16 len;
+
+	if (!req) /* a global function's pointer may be NULL */
+		return 0;
+	l3_off = req->l3_off;
+	l4_off = req->l4_off;
+
+	/* Headers end well before 512 bytes (parsing.h bounds them); the
+	 * masks tell the verifier so. */
+	if (l3_off > 511 || l4_off > 511)
+		return 0;
+	l3_off &= 511;
+	l4_off &= 511;
+	udp = data + l4_off;
+	if ((void *)(udp + 1) > data_end)
+		return 0;
+	if (udp->check !=
+	    udp_pseudo_sum(data + l3_off, req->is_ipv6, udp, data_end))
+		return 0;
+	len = bpf_ntohs(udp->len);
+	if (len < sizeof(*udp) || csum_frame_bytes(ctx, l4_off, len, &sum)) {
+		count(IKEFWD_C_CSUM_PARTIAL_LEFT);
+		return 0;
+	}
+	/* The helper may have moved nothing, but the verifier forgets packet
+	 * bounds across helper calls: check again before the write. */
+	data_end = (void *)(long)ctx->data_end;
+	data = (void *)(long)ctx->data;
+	udp = data + (l4_off & 511);
+	if ((void *)(udp + 1) > data_end)
+		return 0;
+	/* UDP sends a zero result as all ones: zero means "no checksum". */
+	udp->check = ~csum_fold32(sum) ?: 0xffff;
+	count(IKEFWD_C_CSUM_COMPLETED);
+	return 1;
+}
+
+/* Redirect the frame whose Ethernet header is eth to member owner.
+ * on_success: the counter a redirect bumps (IKE, ESP or inside). */
+static __always_inline int forward_eth_to(struct ethhdr *eth, __u32 owner,
+					  enum ikefwd_counter on_success)
 {
 	struct ikefwd_member *m = member_get(owner);
 	__u8 dst[6], src[6];
@@ -37,6 +222,30 @@ static __always_inline int forward_to(struct ethhdr *eth, __u32 owner,
 fail:
 	count(IKEFWD_C_REDIRECT_FAIL);
 	return XDP_PASS;
+}
+
+static __always_inline int forward_to(struct ike_pkt *p, __u32 owner,
+				      enum ikefwd_counter on_success)
+{
+	return forward_eth_to(p->eth, owner, on_success);
+}
+
+/* The last step of every XDP verdict that may have forwarded a UDP
+ * datagram (IKE, ESP-in-UDP): one call site, at the program's exit. Only
+ * a frame that leaves is touched: one passed locally keeps its
+ * CHECKSUM_PARTIAL skb, which must see the field unchanged. */
+static __always_inline int forward_finish(struct xdp_md *ctx, struct ike_pkt *p,
+					  int action)
+{
+	struct csum_req req;
+
+	if (action != XDP_REDIRECT || !p->l4_off || p->l3.first_frag)
+		return action;
+	req.l3_off = p->l3_off;
+	req.l4_off = p->l4_off;
+	req.is_ipv6 = p->l3.is_ipv6;
+	ikefwd_udp_csum_complete(ctx, &req);
+	return action;
 }
 
 #endif /* IKEFWD_BPF_FORWARD_H */

@@ -7,8 +7,10 @@
  * ports, looks the negotiation up in the ownership table, and passes it to
  * the local stack, takes ownership of it, or redirects it to the owning
  * member. tc_ikefwd_egress (tc clsact egress) makes this member the owner
- * of the negotiations it initiates. Everything that is not IKE leaves at
- * the first test that rules it out.
+ * of the negotiations it initiates, and drops cleartext that escaped a
+ * tunnel (the leak guard). xdp_ikefwd_in, on the inside interfaces, steers
+ * cleartext to the member holding its CHILD_SA. Everything that is not IKE
+ * leaves at the first test that rules it out.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,11 +19,14 @@
 #include "egress.h"
 #include "esp.h"
 #include "ingress.h"
+#include "inside.h"
+#include "leak.h"
 #include "maps.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
 
 SEC("xdp")
 int xdp_ikefwd(struct xdp_md *ctx)
@@ -33,17 +38,26 @@ int xdp_ikefwd(struct xdp_md *ctx)
 
 	switch (ike_classify(&p, data, data_end, false, &why)) {
 	case CLASS_IKE:
-		return ingress_ike(&p, data_end);
+		return forward_finish(ctx, &p, ingress_ike(&p, data_end));
 	case CLASS_LATER_FRAG:
 		return ingress_later_frag(&p, data_end);
 	case CLASS_ESP:
-		return ingress_esp(&p);
+		return forward_finish(ctx, &p, ingress_esp(&p));
 	case CLASS_COUNTED:
 		count(why);
 		return XDP_PASS;
 	default:
 		return XDP_PASS;
 	}
+}
+
+/* The inside interfaces' program: cleartext towards a tunnel goes to the
+ * member holding its CHILD_SA (bpf/inside.h). Same object, same maps. */
+SEC("xdp")
+int xdp_ikefwd_in(struct xdp_md *ctx)
+{
+	return inside_steer((void *)(long)ctx->data,
+			    (void *)(long)ctx->data_end);
 }
 
 SEC("tc")
@@ -54,6 +68,8 @@ int tc_ikefwd_egress(struct __sk_buff *skb)
 	struct ike_pkt p = {};
 	enum ikefwd_counter why;
 
+	if (leak_guard_blocks(skb))
+		return TC_ACT_SHOT;
 	/* Malformed outbound packets are our own stack's: not counted. */
 	if (ike_classify(&p, data, data_end, true, &why) == CLASS_IKE)
 		egress_ike(&p);

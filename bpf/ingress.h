@@ -15,7 +15,7 @@
 /* Pass to the local stack, or redirect to a peer: the single exit of every
  * classified IKE packet. */
 static __always_inline int deliver(const struct ikefwd_config *cfg,
-				   struct ethhdr *eth, __u32 owner)
+				   struct ike_pkt *p, __u32 owner)
 {
 	int action;
 
@@ -23,11 +23,11 @@ static __always_inline int deliver(const struct ikefwd_config *cfg,
 		goto local;
 	/* Whatever our table says, a frame a peer forwarded to us stays: two
 	 * members with different views must not bounce it between them. */
-	if (from_peer(cfg, eth)) {
+	if (from_peer(cfg, p->eth)) {
 		count(IKEFWD_C_LOOP_GUARD);
 		goto local;
 	}
-	action = forward_to(eth, owner, IKEFWD_C_FORWARDED);
+	action = forward_to(p, owner, IKEFWD_C_FORWARDED);
 	if (action == XDP_REDIRECT)
 		return action;
 local:
@@ -67,12 +67,14 @@ static __always_inline int ingress_ike(struct ike_pkt *p, void *data_end)
 	}
 
 	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());
+	ic.l3 = &p->l3;
+	ic.data_end = data_end;
 	if (cfg->mode == IKEFWD_MODE_HA)
 		owner = ha_owner(cfg);
 	else
 		owner = resolve_owner(&ic);
 
-	action = deliver(cfg, p->eth, owner);
+	action = deliver(cfg, p, owner);
 	if (p->l3.first_frag)
 		frag_remember(&p->l3, data_end,
 			      action == XDP_REDIRECT ? owner : 0, ic.now);
@@ -95,7 +97,7 @@ static __always_inline int ingress_later_frag(struct ike_pkt *p, void *data_end)
 	count(IKEFWD_C_FRAG_FOLLOWED);
 	if (owner == 0 || !member_usable(cfg, owner))
 		return XDP_PASS;
-	return forward_to(p->eth, owner, IKEFWD_C_FORWARDED);
+	return forward_to(p, owner, IKEFWD_C_FORWARDED);
 }
 
 #endif /* IKEFWD_BPF_INGRESS_H */

@@ -17,17 +17,43 @@
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
 #include "ikefwd/sa.h"
+#include "ikefwd/selector.h"
 #include "ikefwd/table.h"
 
-/* (initiator cookie/SPI, Message ID) -> owning member. LRU: a flood of new
- * negotiations evicts the least recently used entries instead of failing. */
+/* Established negotiations: (initiator cookie/SPI, Message ID) -> owning
+ * member, for negotiations that proved real (this member's IKE daemon
+ * answered with a responder SPI, a peer's sync announcement, an operator
+ * or the IKE daemon's registration). A plain hash, not LRU: nothing a
+ * packet does can push an entry out; entries leave by expiry sweep or
+ * deletion, and when the table is full a promotion fails (promote_full). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, IKEFWD_TABLE_DEFAULT_SIZE);
 	__type(key, struct ikefwd_key);
 	__type(value, struct ikefwd_entry);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_table SEC(".maps");
+
+/* Half-open negotiations: this member's claims of IKE_SA_INIT requests /
+ * IKEv1 first messages its IKE daemon has not answered yet. LRU: a flood
+ * of spoofed negotiations evicts only its own kind, never an established
+ * entry; local to this member, never replicated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_HALFOPEN_DEFAULT_SIZE);
+	__type(key, struct ikefwd_key);
+	__type(value, struct ikefwd_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_halfopen SEC(".maps");
+
+/* Claims per source prefix and second, when [cluster] claim_budget is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IKEFWD_BUDGET_TABLE_SIZE);
+	__type(key, struct ikefwd_budget_key);
+	__type(value, struct ikefwd_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_budget SEC(".maps");
 
 /* First IP fragment's decision, for the fragments that follow it. */
 struct {
@@ -104,6 +130,26 @@ struct {
 	__type(value, struct ikefwd_iface);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_ifaces SEC(".maps");
+
+/* Remote traffic selectors -> member holding the CHILD_SA, per family
+ * (include/ikefwd/selector.h). LPM tries must not be preallocated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, IKEFWD_TS_TABLE_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ikefwd_ts_key4);
+	__type(value, struct ikefwd_ts);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_ts4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, IKEFWD_TS_TABLE_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ikefwd_ts_key6);
+	__type(value, struct ikefwd_ts);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_ts6 SEC(".maps");
 
 static __always_inline void count(enum ikefwd_counter idx)
 {

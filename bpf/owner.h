@@ -1,8 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The ownership decision of Load Sharing mode: exact (cookie, msgid) entry,
- * else the Phase-1 entry (cookie, 0), else take ownership. This is the only
- * place where the owner of an IKE packet is decided.
+ * The ownership decision of Load Sharing mode. This is the only place where
+ * the owner of an IKE packet is decided:
+ *
+ *   1. an established entry (cookie, msgid) in ikefwd_table;
+ *   2. msgid != 0: the negotiation's established entry (cookie, 0);
+ *      msgid 0: a half-open claim (cookie, 0) in ikefwd_halfopen;
+ *   3. a packet that starts a negotiation (IKE_SA_INIT request, IKEv1 first
+ *      Main/Aggressive Mode message): a half-open claim by this member;
+ *   4. anything else: the member label in its SPIs, else handled here,
+ *      with no state created (a flood of made-up SPIs leaves nothing).
+ *
+ * Established entries are made only when a negotiation proves real:
+ * egress.h promotes a claim when this member's IKE daemon answers it with a
+ * responder SPI, the sync agent writes its peers' promotions, and the IKE
+ * daemon's integration registers its IKE SAs.
  */
 #ifndef IKEFWD_BPF_OWNER_H
 #define IKEFWD_BPF_OWNER_H
@@ -13,6 +25,12 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 
+#define IKEV1_EXCH_MAIN 2
+#define IKEV1_EXCH_AGGRESSIVE 4
+#define IKEV2_EXCH_IKE_SA_INIT 34
+#define IKEV2_FLAG_I 0x08
+#define IKEV2_FLAG_R 0x20
+
 struct ike_ctx {
 	const struct ikefwd_config *cfg;
 	struct ikefwd_key key;
@@ -20,6 +38,11 @@ struct ike_ctx {
 	__u64 now;
 	__u64 timeout_ns;
 	__u32 ver_flag; /* IKEFWD_F_IKEV1 or IKEFWD_F_IKEV2 */
+	__u8 exchange;
+	__u8 ike_flags; /* the header's flags byte */
+	/* Ingress only (else NULL): the IP header, for the claim budget. */
+	const struct l3_info *l3;
+	void *data_end;
 };
 
 static __always_inline void ike_ctx_init(struct ike_ctx *ic,
@@ -36,6 +59,26 @@ static __always_inline void ike_ctx_init(struct ike_ctx *ic,
 		(__u64)(cfg->timeout_sec ?: IKEFWD_DEFAULT_TIMEOUT_SEC) *
 		NSEC_PER_SEC;
 	ic->ver_flag = major == 1 ? IKEFWD_F_IKEV1 : IKEFWD_F_IKEV2;
+	ic->exchange = ih->exchange;
+	ic->ike_flags = ih->flags;
+	ic->l3 = NULL;
+	ic->data_end = NULL;
+}
+
+/* The first message of a negotiation, the only one that may create state
+ * before the IKE daemon has said anything: an IKEv2 IKE_SA_INIT request
+ * (RFC 7296 3.1: msgid 0, responder SPI 0, Initiator flag, no Response
+ * flag) or an IKEv1 first Main / Aggressive Mode message (responder cookie
+ * 0, msgid 0). COOKIE and INVALID_KE retries are IKE_SA_INIT requests too. */
+static __always_inline bool starts_negotiation(const struct ike_ctx *ic)
+{
+	if (ic->key.msgid != 0 || ic->rspi != 0)
+		return false;
+	if (ic->ver_flag == IKEFWD_F_IKEV1)
+		return ic->exchange == IKEV1_EXCH_MAIN ||
+		       ic->exchange == IKEV1_EXCH_AGGRESSIVE;
+	return ic->exchange == IKEV2_EXCH_IKE_SA_INIT &&
+	       (ic->ike_flags & (IKEV2_FLAG_I | IKEV2_FLAG_R)) == IKEV2_FLAG_I;
 }
 
 static __always_inline void publish(struct ike_ctx *ic,
@@ -58,6 +101,10 @@ static __always_inline void publish(struct ike_ctx *ic,
 static __always_inline bool entry_expired(const struct ike_ctx *ic,
 					  const struct ikefwd_entry *e)
 {
+	/* An IKE SA its owner's IKE daemon registered lives until the
+	 * daemon deletes it, however quiet it is. */
+	if (e->flags & IKEFWD_F_REGISTERED)
+		return false;
 	/* Signed: an entry stamped slightly in the future (by a peer or by
 	 * userspace) is fresh, not 584 years old. */
 	return (__s64)(ic->now - e->last_seen_ns) > (__s64)ic->timeout_ns;
@@ -72,10 +119,14 @@ static __always_inline void entry_touch(const struct ike_ctx *ic,
 		e->last_seen_ns = ic->now;
 }
 
-/* Re-home an expired entry, or one whose owner is gone, to this member. */
+/* Re-home an expired entry, or one whose owner is gone, to this member.
+ * Only established entries are announced: a half-open claim is this
+ * member's business until it proves real. A registration belonged to the
+ * old owner's IKE daemon: it does not carry over. */
 static __always_inline __u32 entry_take_over(struct ike_ctx *ic,
 					     const struct ikefwd_key *key,
-					     struct ikefwd_entry *e)
+					     struct ikefwd_entry *e,
+					     bool established)
 {
 	__u32 prev = e->owner;
 	__u32 local = ic->cfg->local_member;
@@ -83,57 +134,56 @@ static __always_inline __u32 entry_take_over(struct ike_ctx *ic,
 	e->owner = local;
 	e->created_ns = ic->now;
 	e->last_seen_ns = ic->now;
-	e->flags = (e->flags & IKEFWD_F_PHASE2) | IKEFWD_F_TAKEOVER |
-		   IKEFWD_F_CLAIMED | ic->ver_flag;
-	publish(ic, key, IKEFWD_EV_TAKEOVER, local, prev, e->flags);
+	e->flags = (e->flags & (IKEFWD_F_PHASE2 | IKEFWD_F_PROMOTED)) |
+		   IKEFWD_F_TAKEOVER | IKEFWD_F_CLAIMED | ic->ver_flag;
+	if (established)
+		publish(ic, key, IKEFWD_EV_TAKEOVER, local, prev, e->flags);
 	return local;
 }
 
 /* Live entry: its owner. Expired or dead owner: this member takes over. */
 static __always_inline __u32 entry_resolve(struct ike_ctx *ic,
 					   const struct ikefwd_key *key,
-					   struct ikefwd_entry *e)
+					   struct ikefwd_entry *e,
+					   bool established)
 {
 	if (entry_expired(ic, e)) {
 		count(IKEFWD_C_EXPIRED);
-		return entry_take_over(ic, key, e);
+		return entry_take_over(ic, key, e, established);
 	}
 	if (!member_usable(ic->cfg, e->owner)) {
 		count(IKEFWD_C_OWNER_DEAD);
-		return entry_take_over(ic, key, e);
+		return entry_take_over(ic, key, e, established);
 	}
 	entry_touch(ic, e);
 	return e->owner;
 }
 
-/* Create the entry for key with owner, unless another CPU (or the sync
- * agent) got there first: then that entry wins. */
-static __always_inline __u32 entry_insert(struct ike_ctx *ic,
-					  const struct ikefwd_key *key,
-					  __u32 owner, __u32 flags,
-					  __u32 ev_type,
-					  enum ikefwd_counter on_new)
+/* A half-open claim of the negotiation ic starts, unless another CPU got
+ * there first: then that claim wins. Never announced, never replicated:
+ * a spoofed IKE_SA_INIT costs one LRU slot here and nothing elsewhere. */
+static __always_inline __u32 halfopen_claim(struct ike_ctx *ic)
 {
+	__u32 local = ic->cfg->local_member;
 	struct ikefwd_entry val = {
 		.last_seen_ns = ic->now,
 		.created_ns = ic->now,
-		.owner = owner,
-		.flags = flags | ic->ver_flag,
+		.owner = local,
+		.flags = IKEFWD_F_CLAIMED | ic->ver_flag,
 	};
 	struct ikefwd_entry *e;
 
-	if (!bpf_map_update_elem(&ikefwd_table, key, &val, BPF_NOEXIST)) {
-		if (on_new != IKEFWD_C_MAX)
-			count(on_new);
-		publish(ic, key, ev_type, owner, 0, val.flags);
-		return owner;
+	if (!bpf_map_update_elem(&ikefwd_halfopen, &ic->key, &val,
+				 BPF_NOEXIST)) {
+		count(IKEFWD_C_CLAIMED);
+		return local;
 	}
 	count(IKEFWD_C_CLAIM_RACE);
-	e = bpf_map_lookup_elem(&ikefwd_table, key);
+	e = bpf_map_lookup_elem(&ikefwd_halfopen, &ic->key);
 	if (e)
-		return entry_resolve(ic, key, e);
+		return entry_resolve(ic, &ic->key, e, false);
 	/* Inserted and evicted in between: handle it here, untracked. */
-	return ic->cfg->local_member;
+	return local;
 }
 
 /* The negotiation's msgid-0 entry, whose owner owns every later exchange. */
@@ -177,6 +227,49 @@ static __always_inline __u32 label_owner(const struct ike_ctx *ic)
 	return 0;
 }
 
+/* The optional claim budget: true when the sender's prefix (IPv4 /24,
+ * IPv6 /64) has made claim_budget claims in the current second already.
+ * Approximate across CPUs (two may take the last claim of a window);
+ * what it bounds is a flood from few prefixes, without state per packet. */
+static __always_inline bool over_budget(struct ike_ctx *ic)
+{
+	struct ikefwd_budget_key k = {};
+	struct ikefwd_budget fresh = { .window_ns = ic->now, .claims = 1 };
+	const struct l3_info *l3 = ic->l3;
+	struct ikefwd_budget *b;
+
+	if (!l3 || !l3->iph)
+		return false;
+	if (l3->is_ipv6) {
+		struct ipv6hdr *ip6h = l3->iph;
+
+		if ((void *)(ip6h + 1) > ic->data_end)
+			return false;
+		__builtin_memcpy(k.prefix, &ip6h->saddr, 8);
+	} else {
+		struct iphdr *iph = l3->iph;
+
+		if ((void *)(iph + 1) > ic->data_end)
+			return false;
+		k.prefix[10] = k.prefix[11] = 0xff;
+		__builtin_memcpy(&k.prefix[12], &iph->saddr, 3);
+	}
+	b = bpf_map_lookup_elem(&ikefwd_budget, &k);
+	if (!b) {
+		bpf_map_update_elem(&ikefwd_budget, &k, &fresh, BPF_ANY);
+		return false;
+	}
+	if (ic->now - b->window_ns >= IKEFWD_BUDGET_WINDOW_NS) {
+		b->window_ns = ic->now;
+		b->claims = 1;
+		return false;
+	}
+	if (b->claims >= ic->cfg->claim_budget)
+		return true;
+	__sync_fetch_and_add(&b->claims, 1);
+	return false;
+}
+
 static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 {
 	struct ikefwd_key p1key;
@@ -185,29 +278,49 @@ static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 
 	e = bpf_map_lookup_elem(&ikefwd_table, &ic->key);
 	if (e)
-		return entry_resolve(ic, &ic->key, e);
+		return entry_resolve(ic, &ic->key, e, true);
 
 	if (ic->key.msgid != 0) {
 		/* Phase 2 (IKEv1 Quick Mode, DPD, Mode-Config) and every IKEv2
 		 * exchange after IKE_SA_INIT go to the member that holds the
-		 * negotiation's msgid-0 entry. */
+		 * negotiation's established msgid-0 entry. No entry is derived
+		 * for the msgid: one more lookup per packet, and a peer
+		 * spraying msgids on a known cookie creates nothing. */
 		e = phase1_lookup(ic, &p1key);
 		if (e) {
-			owner = entry_resolve(ic, &p1key, e);
 			count(IKEFWD_C_PHASE2_FALLBACK);
-			return entry_insert(ic, &ic->key, owner,
-					    IKEFWD_F_PHASE2, IKEFWD_EV_PHASE2,
-					    IKEFWD_C_MAX);
+			return entry_resolve(ic, &p1key, e, true);
+		}
+	} else {
+		/* Retransmissions and COOKIE / INVALID_KE retries of a
+		 * negotiation claimed here and not answered yet. */
+		e = bpf_map_lookup_elem(&ikefwd_halfopen, &ic->key);
+		if (e) {
+			count(IKEFWD_C_HALFOPEN_HIT);
+			return entry_resolve(ic, &ic->key, e, false);
 		}
 	}
 
+	if (starts_negotiation(ic)) {
+		if (ic->cfg->claim_budget && over_budget(ic)) {
+			/* The daemon still sees it (and may demand a
+			 * COOKIE); only ikefwd keeps no state for it. */
+			count(IKEFWD_C_CLAIM_OVER_BUDGET);
+			return ic->cfg->local_member;
+		}
+		return halfopen_claim(ic);
+	}
+
+	/* Not a start and unknown: the IKE SA of another member's daemon
+	 * (its label says which), or one nobody knows. Routed or handled
+	 * here, but it creates no state. */
 	owner = label_owner(ic);
-	if (owner && member_usable(ic->cfg, owner))
-		return entry_insert(ic, &ic->key, owner, IKEFWD_F_LABEL,
-				    IKEFWD_EV_LABEL, IKEFWD_C_LABEL_ROUTED);
-	return entry_insert(ic, &ic->key, ic->cfg->local_member,
-			    IKEFWD_F_CLAIMED, IKEFWD_EV_CLAIM,
-			    IKEFWD_C_CLAIMED);
+	if (owner && member_usable(ic->cfg, owner)) {
+		count(IKEFWD_C_LABEL_ROUTED);
+		return owner;
+	}
+	count(IKEFWD_C_UNCLAIMED);
+	return ic->cfg->local_member;
 }
 
 #endif /* IKEFWD_BPF_OWNER_H */

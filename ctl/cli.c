@@ -19,6 +19,7 @@ enum {
 	OPT_INSECURE = 'k',
 	OPT_TIMEOUT = 'T',
 	OPT_HELP = 'h',
+	OPT_VERSION = 'V',
 	/* Command options: 256 + the bit number of their CTL_OPT_*. */
 	OPT_CMD = 256,
 };
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "cookie", required_argument, NULL, OPT_CMD + 0 },
 	{ "owner", required_argument, NULL, OPT_CMD + 1 },
 	{ "phase", required_argument, NULL, OPT_CMD + 2 },
@@ -49,6 +51,7 @@ static const struct option longopts[] = {
 	{ "active", required_argument, NULL, OPT_CMD + 7 },
 	{ "spi", required_argument, NULL, OPT_CMD + 8 },
 	{ "lifetime", required_argument, NULL, OPT_CMD + 9 },
+	{ "iface", required_argument, NULL, OPT_CMD + 10 },
 	{}
 };
 
@@ -56,6 +59,7 @@ void ctl_usage(FILE *out)
 {
 	fputs("usage: ikefwdctl [--url URL | --unix PATH] [--config FILE] "
 	      "[--token-file FILE]\n"
+	      "                 [--version]\n"
 	      "                 [--json] [--cacert FILE] [--insecure] "
 	      "[--timeout SECONDS]\n"
 	      "                 COMMAND ...\n\nCommands:\n",
@@ -88,15 +92,15 @@ static int usage_err(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* One option from getopt_long(); 0, CTL_HELP or -EINVAL. */
+/* One option from getopt_long(); 0, CTL_HELP, CTL_VERSION or -EINVAL. */
 static int take_option(int c, char **argv, struct ctl_opts *o, char *err,
 		       size_t errlen)
 {
 	/* The command options' values, in CTL_OPT_* bit order. */
-	const char **const values[] = { &o->cookie,  &o->owner,	 &o->phase,
-					&o->offset,  &o->limit,	 &o->hex,
-					&o->file,    &o->active, &o->spi,
-					&o->lifetime };
+	const char **const values[] = { &o->cookie,   &o->owner,  &o->phase,
+					&o->offset,   &o->limit,  &o->hex,
+					&o->file,     &o->active, &o->spi,
+					&o->lifetime, &o->iface };
 	char *end;
 	long v;
 
@@ -134,6 +138,8 @@ static int take_option(int c, char **argv, struct ctl_opts *o, char *err,
 		return 0;
 	case OPT_HELP:
 		return CTL_HELP;
+	case OPT_VERSION:
+		return CTL_VERSION;
 	case ':':
 		return usage_err(err, errlen, "%s needs a value",
 				 argv[optind - 1]);

@@ -34,6 +34,7 @@ enum {
 	CTL_OPT_ACTIVE = 1 << 7,
 	CTL_OPT_SPI = 1 << 8,
 	CTL_OPT_LIFETIME = 1 << 9,
+	CTL_OPT_IFACE = 1 << 10, /* receive-packet on an inside interface */
 };
 
 struct ctl_command;
@@ -65,14 +66,17 @@ struct ctl_opts {
 	const char *active;
 	const char *spi;
 	const char *lifetime;
+	const char *iface;
 };
 
-/* ctl_parse() result besides 0 and -EINVAL: --help was asked for. */
+/* ctl_parse() results besides 0 and -EINVAL: --help or --version was
+ * asked for. */
 #define CTL_HELP 1
+#define CTL_VERSION 2
 
 /*
  * Parses argv (argv[0] the program) into *o. Global options may come
- * before or after the command. 0, CTL_HELP, or -EINVAL with one line in
+ * before or after the command. 0, CTL_HELP, CTL_VERSION, or -EINVAL with one line in
  * err (no "ikefwdctl: " prefix). The strings in *o point into argv.
  */
 int ctl_parse(int argc, char **argv, struct ctl_opts *o, char *err,

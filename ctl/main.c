@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "ctl.h"
+#include "version.h"
 
 int main(int argc, char **argv)
 {
@@ -18,6 +19,10 @@ int main(int argc, char **argv)
 	ret = ctl_parse(argc, argv, &o, err, sizeof(err));
 	if (ret == CTL_HELP) {
 		ctl_usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	if (ret == CTL_VERSION) {
+		ikefwd_print_version("ikefwdctl");
 		return CTL_EXIT_OK;
 	}
 	if (ret) {

@@ -329,6 +329,8 @@ int print_verdict(const json_t *answer, FILE *out)
 	fprintf(out, "action:    %s%s%s%s\n", str_or(answer, "action", "-"),
 		reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
 	fprintf(out, "owner:     %s\n", owner);
+	if (json_is_string(json_object_get(answer, "side")))
+		fprintf(out, "side:      %s\n", str_or(answer, "side", "-"));
 	fputs("counters:  ", out);
 	counter_deltas(json_object_get(answer, "counters"), out);
 	if (json_is_object(entry))

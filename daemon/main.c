@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "agent.h"
 #include "api.h"
 #include "config.h"
 #include "log.h"
 #include "pinned.h"
+#include "version.h"
 
 /* Set once by the main thread, read by the API's threads. */
 static struct sync_agent *agent;
@@ -36,6 +39,14 @@ static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
 {
 	sync_announce_sa(agent_get(), spi,
 			 deleted ? SYNC_OP_SA_DEL : SYNC_OP_SA_SET);
+}
+
+/* And every remote selector registration. */
+static void on_ts_changed(void *ctx, const struct ikefwd_prefix *p,
+			  uint32_t owner, bool deleted)
+{
+	sync_announce_ts(agent_get(), p, owner,
+			 deleted ? SYNC_OP_TS_DEL : SYNC_OP_TS_SET);
 }
 
 static size_t sync_counters(void *ctx, const char **names, uint64_t *values,
@@ -71,6 +82,7 @@ static bool try_start_sync(const struct ikefwd_cfg *cfg, const char *pin_root,
 
 static const char usage[] =
 	"usage: ikefwdd --config FILE [--pin-root DIR] [-v]\n"
+	"       ikefwdd --version\n"
 	"\n"
 	"  --config FILE   the cluster configuration (docs/config.md)\n"
 	"  --pin-root DIR  where the data path is pinned (default\n"
@@ -114,6 +126,7 @@ int main(int argc, char **argv)
 		{ "pin-root", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	const char *config = NULL, *pin_root_arg = NULL, *pin_root;
@@ -138,6 +151,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			ikefwd_print_version("ikefwdd");
 			return 0;
 		default:
 			fputs(usage, stderr);
@@ -172,6 +188,7 @@ int main(int argc, char **argv)
 	o.pin_root = pin_root;
 	o.changed = on_changed;
 	o.sa_changed = on_sa_changed;
+	o.ts_changed = on_ts_changed;
 	o.sync_counters = sync_counters;
 	if (api_start(&o, &api, msg, sizeof(msg))) {
 		pr_warn("ikefwdd: %s\n", msg);
@@ -180,6 +197,10 @@ int main(int argc, char **argv)
 	pr_info("ikefwdd: member %u, data path under %s, API on %s port %u%s%s\n",
 		cfg.local_member, pin_root, cfg.api.listen.text, api_port(api),
 		cfg.api.unix_socket[0] ? " and " : "", cfg.api.unix_socket);
+	/* Type=notify: the API answers from now on. Without systemd
+	 * (NOTIFY_SOCKET unset) this does nothing. */
+	sd_notifyf(0, "READY=1\nSTATUS=member %u, API on %s port %u",
+		   cfg.local_member, cfg.api.listen.text, api_port(api));
 
 	sync_done = try_start_sync(&cfg, pin_root, &sync_warned);
 	for (;;) {
@@ -193,6 +214,7 @@ int main(int argc, char **argv)
 				try_start_sync(&cfg, pin_root, &sync_warned);
 	}
 	pr_info("ikefwdd: %s: stopping\n", strsignal(sig));
+	sd_notify(0, "STOPPING=1");
 	api_stop(api);
 	sync_agent_stop(agent_get());
 	return 0;

@@ -71,6 +71,7 @@ enum key_type {
 	KEY_LISTEN, /* struct ikefwd_addr_cfg */
 	KEY_ADDRESS, /* the address of the [member N] being read */
 	KEY_ATTACH, /* interface names, added to ifaces[] */
+	KEY_INSIDE, /* interface names, added to inside[] */
 	KEY_U64, /* uint64_t, decimal or 0x hex */
 	KEY_MEMBER_U64, /* uint64_t of the [member N] being read */
 	KEY_MEMBER_SPI, /* uint32_t ESP SPI (256..) of that member */
@@ -116,6 +117,9 @@ static const struct key keys[] = {
 	UINT(SEC_CLUSTER, "timeout", timeout_sec, 1, TIMEOUT_MAX_SEC),
 	UINT(SEC_CLUSTER, "table_size", table_size, TABLE_MIN_SIZE,
 	     TABLE_MAX_SIZE),
+	UINT(SEC_CLUSTER, "halfopen_size", halfopen_size, TABLE_MIN_SIZE,
+	     TABLE_MAX_SIZE),
+	UINT(SEC_CLUSTER, "claim_budget", claim_budget, 0, 1000000),
 	UINT(SEC_CLUSTER, "ike_port", ike_port, 1, 65535),
 	UINT(SEC_CLUSTER, "natt_port", natt_port, 1, 65535),
 	KEY(SEC_CLUSTER, "esp_steering", KEY_BOOL, esp_steering),
@@ -123,6 +127,8 @@ static const struct key keys[] = {
 	KEY(SEC_CLUSTER, "spi_label_mask", KEY_U64, spi_label_mask),
 	KEY(SEC_INTERFACES, "attach", KEY_ATTACH, ifaces),
 	KEY(SEC_INTERFACES, "xdp_mode", KEY_XDP_MODE, xdp_mode),
+	KEY(SEC_INTERFACES, "inside", KEY_INSIDE, inside),
+	KEY(SEC_CLUSTER, "leak_guard", KEY_BOOL, leak_guard),
 	{ .section = SEC_MEMBER, .name = "address", .type = KEY_ADDRESS },
 	MEMBER("spi_label", KEY_MEMBER_U64, spi_label),
 	MEMBER("spi_min", KEY_MEMBER_SPI, spi_min),
@@ -324,9 +330,16 @@ static bool valid_ifname(const char *name)
 	       !strpbrk(name, "/:");
 }
 
-static int add_ifaces(struct parser *p, const char *name, char *value)
+/* attach (outside) or inside: names go to one list, and are in neither
+ * twice, because one interface runs one XDP program. */
+static int add_ifaces(struct parser *p, const char *name, char *value,
+		      bool inside)
 {
 	struct ikefwd_cfg *cfg = &p->cfg;
+	char(*list)[IFNAMSIZ] = inside ? cfg->inside : cfg->ifaces;
+	unsigned int *nr = inside ? &cfg->nr_inside : &cfg->nr_ifaces;
+	char(*other)[IFNAMSIZ] = inside ? cfg->ifaces : cfg->inside;
+	unsigned int nr_other = inside ? cfg->nr_ifaces : cfg->nr_inside;
 	char *save, *tok;
 	unsigned int i;
 
@@ -342,15 +355,22 @@ static int add_ifaces(struct parser *p, const char *name, char *value)
 		if (!valid_ifname(tok))
 			return key_fail(p, name,
 					"not an interface name: \"%s\"", tok);
-		for (i = 0; i < cfg->nr_ifaces; i++)
-			if (!strcmp(cfg->ifaces[i], tok))
+		for (i = 0; i < *nr; i++)
+			if (!strcmp(list[i], tok))
 				return key_fail(p, name,
 						"interface \"%s\" listed twice",
 						tok);
-		if (cfg->nr_ifaces == IKEFWD_CFG_MAX_IFACES)
+		for (i = 0; i < nr_other; i++)
+			if (!strcmp(other[i], tok))
+				return key_fail(
+					p, name,
+					"interface \"%s\" is also in %s: an "
+					"interface is inside or outside",
+					tok, inside ? "attach" : "inside");
+		if (*nr == IKEFWD_CFG_MAX_IFACES)
 			return key_fail(p, name, "more than %d interfaces",
 					IKEFWD_CFG_MAX_IFACES);
-		strcpy(cfg->ifaces[cfg->nr_ifaces++], tok);
+		strcpy(list[(*nr)++], tok);
 	}
 	return 1;
 }
@@ -457,7 +477,8 @@ static int set_key(struct parser *p, const struct key *k, const char *name,
 			return key_fail(p, name, "%s: \"%s\"", problem, value);
 		return 1;
 	case KEY_ATTACH:
-		return add_ifaces(p, name, value);
+	case KEY_INSIDE:
+		return add_ifaces(p, name, value, k->type == KEY_INSIDE);
 	case KEY_U64:
 	case KEY_MEMBER_U64:
 		if (parse_u64(value, &v64))
@@ -600,7 +621,7 @@ static int on_key(void *user, const char *section, const char *name,
 	 * libinih takes an indented line as more of the key above it (as
 	 * Python's configparser does): useful for attach only.
 	 */
-	if (p->key_line[i] && k->type != KEY_ATTACH) {
+	if (p->key_line[i] && k->type != KEY_ATTACH && k->type != KEY_INSIDE) {
 		if (p->indented)
 			return key_fail(
 				p, name,
@@ -668,9 +689,11 @@ static void set_defaults(struct ikefwd_cfg *cfg)
 	cfg->mode = IKEFWD_MODE_LOAD_SHARING;
 	cfg->timeout_sec = IKEFWD_DEFAULT_TIMEOUT_SEC;
 	cfg->table_size = IKEFWD_TABLE_DEFAULT_SIZE;
+	cfg->halfopen_size = IKEFWD_HALFOPEN_DEFAULT_SIZE;
 	cfg->ike_port = IKEFWD_IKE_PORT;
 	cfg->natt_port = IKEFWD_NATT_PORT;
 	cfg->xdp_mode = IKEFWD_XDP_NATIVE;
+	cfg->leak_guard = true;
 	parse_addr(API_DEFAULT_LISTEN, &cfg->api.listen.family,
 		   cfg->api.listen.addr, cfg->api.listen.text);
 	cfg->api.port = API_DEFAULT_PORT;

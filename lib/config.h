@@ -73,11 +73,15 @@ struct ikefwd_cfg {
 	uint32_t active_member; /* ha mode: one of members[]; else 0 */
 	uint32_t timeout_sec; /* default IKEFWD_DEFAULT_TIMEOUT_SEC */
 	uint32_t table_size; /* default IKEFWD_TABLE_DEFAULT_SIZE */
+	/* ikefwd_halfopen; default IKEFWD_HALFOPEN_DEFAULT_SIZE */
+	uint32_t halfopen_size;
 	uint16_t ike_port; /* default IKEFWD_IKE_PORT */
 	uint16_t natt_port; /* default IKEFWD_NATT_PORT, != ike_port */
 	bool esp_steering; /* steer ESP to the SA's owner; default no */
 	bool spi_labels; /* route unknown IKE SAs by SPI label; default no */
 	uint64_t spi_label_mask; /* as strongSwan's charon.spi_mask */
+	/* Claims per second and source /24 or /64; 0 (default): none. */
+	uint32_t claim_budget;
 
 	/* [member N], in file order; at least one, addresses unique */
 	struct ikefwd_member_cfg members[IKEFWD_CFG_MAX_MEMBERS];
@@ -87,6 +91,13 @@ struct ikefwd_cfg {
 	char ifaces[IKEFWD_CFG_MAX_IFACES][IFNAMSIZ];
 	unsigned int nr_ifaces;
 	enum ikefwd_xdp_mode xdp_mode; /* default native */
+	/* inside: the interfaces facing the protected networks (inside
+	 * steering, bpf/inside.h); never also in ifaces[] */
+	char inside[IKEFWD_CFG_MAX_IFACES][IFNAMSIZ];
+	unsigned int nr_inside;
+	/* [cluster] leak_guard: drop cleartext to registered remote
+	 * selectors on the outside interfaces; default yes */
+	bool leak_guard;
 
 	struct ikefwd_api_cfg api;
 	struct ikefwd_sync_cfg sync;

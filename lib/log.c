@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -8,6 +11,42 @@
 #include "log.h"
 
 static enum log_level max_level = LOG_INFO;
+/* -1: not decided yet; 0: plain; 1: with "<N>" priority prefixes. */
+static int journal = -1;
+
+/* Under systemd, stderr is a stream to the journal and JOURNAL_STREAM
+ * names its device:inode (systemd.exec(5)); a child whose stderr was
+ * redirected inherits the variable but not the stream, hence the check. */
+static bool stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!env || sscanf(env, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	if (fstat(2, &st))
+		return false;
+	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
+}
+
+/* The sd-daemon(3) prefix journald turns into the line's priority:
+ * warning 4, info 6, debug 7 (syslog's numbers). */
+static const char *journal_prefix(enum log_level level)
+{
+	if (journal < 0)
+		journal = stderr_is_journal();
+	if (!journal)
+		return "";
+	switch (level) {
+	case LOG_WARN:
+		return "<4>";
+	case LOG_INFO:
+		return "<6>";
+	default:
+		return "<7>";
+	}
+}
 
 void log_set_level(enum log_level level)
 {
@@ -18,6 +57,7 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	if (level > max_level)
 		return;
+	fputs(journal_prefix(level), stderr);
 	vfprintf(stderr, fmt, ap);
 }
 

@@ -66,6 +66,9 @@ static const struct {
 	{ "ikefwd_ifaces", offsetof(struct ikefwd_maps, ifaces) },
 	{ "ikefwd_sa", offsetof(struct ikefwd_maps, sa) },
 	{ "ikefwd_spi_ranges", offsetof(struct ikefwd_maps, spi_ranges) },
+	{ "ikefwd_halfopen", offsetof(struct ikefwd_maps, halfopen) },
+	{ "ikefwd_ts4", offsetof(struct ikefwd_maps, ts4) },
+	{ "ikefwd_ts6", offsetof(struct ikefwd_maps, ts6) },
 };
 
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))

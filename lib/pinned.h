@@ -15,6 +15,7 @@
 /* Pinned programs, next to the maps. */
 #define IKEFWD_PIN_XDP_PROG "prog_xdp_ikefwd"
 #define IKEFWD_PIN_TC_PROG "prog_tc_ikefwd_egress"
+#define IKEFWD_PIN_XDP_IN_PROG "prog_xdp_ikefwd_in"
 
 struct ikefwd_maps {
 	int table;
@@ -27,6 +28,9 @@ struct ikefwd_maps {
 	int ifaces;
 	int sa;
 	int spi_ranges;
+	int halfopen; /* claims not proved real yet (LRU) */
+	int ts4; /* remote traffic selectors (ikefwd/selector.h) */
+	int ts6;
 };
 
 /* override, else $IKEFWD_PIN_ROOT, else /sys/fs/bpf/ikefwd. */

@@ -220,12 +220,17 @@ static const struct {
 	uint32_t bit;
 	const char *name;
 } flag_names[] = {
-	{ IKEFWD_F_IKEV1, "ikev1" },	   { IKEFWD_F_IKEV2, "ikev2" },
-	{ IKEFWD_F_PHASE2, "phase2" },	   { IKEFWD_F_CLAIMED, "claimed" },
-	{ IKEFWD_F_OUTBOUND, "outbound" }, { IKEFWD_F_STATIC, "static" },
-	{ IKEFWD_F_SYNCED, "synced" },	   { IKEFWD_F_TAKEOVER, "takeover" },
+	{ IKEFWD_F_IKEV1, "ikev1" },
+	{ IKEFWD_F_IKEV2, "ikev2" },
+	{ IKEFWD_F_PHASE2, "phase2" },
+	{ IKEFWD_F_CLAIMED, "claimed" },
+	{ IKEFWD_F_OUTBOUND, "outbound" },
+	{ IKEFWD_F_STATIC, "static" },
+	{ IKEFWD_F_SYNCED, "synced" },
+	{ IKEFWD_F_TAKEOVER, "takeover" },
 	{ IKEFWD_F_LABEL, "label" },
 	{ IKEFWD_F_REGISTERED, "registered" },
+	{ IKEFWD_F_PROMOTED, "promoted" },
 };
 
 const char *entry_flag_name(uint32_t bit)

@@ -26,8 +26,10 @@ int cluster_apply_config(const struct ikefwd_maps *m,
 	uint32_t zero = 0, slot;
 
 	c.flags = (cfg->esp_steering ? IKEFWD_CFG_ESP_STEERING : 0) |
-		  (cfg->spi_labels ? IKEFWD_CFG_SPI_LABELS : 0);
+		  (cfg->spi_labels ? IKEFWD_CFG_SPI_LABELS : 0) |
+		  (cfg->leak_guard ? 0 : IKEFWD_CFG_NO_LEAK_GUARD);
 	c.spi_label_mask = cfg->spi_label_mask;
+	c.claim_budget = cfg->claim_budget;
 	for (unsigned int i = 0; i < cfg->nr_members; i++) {
 		const struct ikefwd_member_cfg *mc = &cfg->members[i];
 		struct ikefwd_spi_range r = { mc->spi_min, mc->spi_max, mc->id,

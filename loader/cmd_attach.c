@@ -23,6 +23,7 @@
 #include "ikefwd/iface.h"
 #include "log.h"
 #include "pinned.h"
+#include "veth.h"
 #include "xdp_iface.h"
 
 struct target {
@@ -34,6 +35,7 @@ struct target {
 	bool tc_hook_created;
 	enum xdp_attach_mode mode;
 	bool dispatcher;
+	bool inside; /* [interfaces] inside: xdp_ikefwd_in, no tc egress */
 };
 
 static int parse_mode(const char *text, enum ikefwd_xdp_mode *mode)
@@ -64,13 +66,20 @@ static int attach_one(struct datapath *dp, struct target *t,
 			return err;
 		t->upgraded = true;
 	}
-	err = datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
+	err = t->inside ?
+		      datapath_attach_xdp_inside(dp, t->ifindex, mode,
+						 &t->dispatcher) :
+		      datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
 	if (err && want == IKEFWD_XDP_AUTO) {
 		pr_info("ikefwd: %s: native XDP not available (%s): using skb "
 			"mode\n",
 			t->name, strerror(-err));
 		mode = XDP_MODE_SKB;
-		err = datapath_attach_xdp(dp, t->ifindex, mode, &t->dispatcher);
+		err = t->inside ?
+			      datapath_attach_xdp_inside(dp, t->ifindex, mode,
+							 &t->dispatcher) :
+			      datapath_attach_xdp(dp, t->ifindex, mode,
+						  &t->dispatcher);
 	}
 	if (err)
 		return err;
@@ -85,7 +94,8 @@ static void record_iface(const struct ikefwd_maps *m, const struct target *t)
 		.ifindex = t->ifindex,
 		.xdp_mode = t->mode == XDP_MODE_SKB ? IKEFWD_IFACE_SKB :
 						      IKEFWD_IFACE_NATIVE,
-		.flags = (t->dispatcher ? IKEFWD_IFACE_DISPATCHER : 0),
+		.flags = (t->dispatcher ? IKEFWD_IFACE_DISPATCHER : 0) |
+			 (t->inside ? IKEFWD_IFACE_INSIDE : 0),
 		.attached_ns = (uint64_t)time(NULL) * 1000000000ULL,
 	};
 	struct ikefwd_iface old;
@@ -112,18 +122,65 @@ static void rollback(struct target *t, int n)
 	}
 }
 
+/* One line per veth egress whose far end drops what XDP redirects to it:
+ * nothing would say so otherwise (veth.h). Each egress is looked at once. */
+static void warn_veth_egress(const struct ikefwd_maps *m, uint32_t local)
+{
+	uint32_t seen[IKEFWD_MAX_MEMBERS], nr_seen = 0, id, k;
+	struct ikefwd_member rec;
+	struct veth_peer peer;
+	char dev[IF_NAMESIZE];
+	int ret;
+
+	for (id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+		if (id == local || bpf_map_lookup_elem(m->members, &id, &rec) ||
+		    rec.id != id || !rec.ifindex)
+			continue;
+		for (k = 0; k < nr_seen && seen[k] != rec.ifindex; k++)
+			;
+		if (k < nr_seen)
+			continue;
+		seen[nr_seen++] = rec.ifindex;
+		ret = veth_peer_drops_redirects(rec.ifindex, &peer);
+		if (!if_indextoname(rec.ifindex, dev))
+			snprintf(dev, sizeof(dev), "#%u", rec.ifindex);
+		if (ret > 0)
+			pr_warn("ikefwd: warning: member %u's egress %s is a veth "
+				"whose far end %s has no XDP program and GRO "
+				"off: it drops every frame forwarded to it "
+				"(ethtool -K %s gro on)\n",
+				id, dev, peer.name, peer.name);
+		else if (ret < 0)
+			pr_debug("ikefwd: %s: cannot look at the far end of "
+				 "the veth: %s\n",
+				 dev, strerror(-ret));
+	}
+}
+
 static int check_targets(const struct opts *o, const struct ikefwd_cfg *cfg,
 			 struct target *t, int *n)
 {
-	int count = o->nr_ifaces ? o->nr_ifaces : (int)cfg->nr_ifaces;
+	int outside = o->nr_ifaces ? o->nr_ifaces : (int)cfg->nr_ifaces;
+	int count = outside + (int)cfg->nr_inside;
 
-	if (!count)
+	if (!outside)
 		return fail("no interface to attach to: give --iface or "
 			    "[interfaces] attach in %s",
 			    o->config);
+	/* Outside first: the first attach loads the object and configures
+	 * it; the inside ones join it. */
 	for (int i = 0; i < count; i++) {
-		const char *name = o->nr_ifaces ? o->ifaces[i] : cfg->ifaces[i];
+		const char *name = i >= outside ? cfg->inside[i - outside] :
+				   o->nr_ifaces ? o->ifaces[i] :
+						  cfg->ifaces[i];
 		int err;
+
+		t[i].inside = i >= outside;
+		for (int j = 0; j < i; j++)
+			if (!strcmp(t[j].name, name))
+				return fail("%s: given as outside (--iface) "
+					    "and as [interfaces] inside",
+					    name);
 
 		if (strlen(name) >= IFNAMSIZ)
 			return fail("%s: interface name too long", name);
@@ -146,7 +203,7 @@ static int check_targets(const struct opts *o, const struct ikefwd_cfg *cfg,
 
 int cmd_attach(const struct opts *o)
 {
-	struct target t[IKEFWD_CFG_MAX_IFACES + 16] = {};
+	struct target t[2 * IKEFWD_CFG_MAX_IFACES + 16] = {};
 	struct ikefwd_maps maps;
 	enum ikefwd_xdp_mode want;
 	const char *pin_root = ikefwd_pin_root(o->pin_root);
@@ -179,13 +236,14 @@ int cmd_attach(const struct opts *o)
 	if (lock < 0)
 		return fail("%s", msg);
 
-	err = datapath_preflight(pin_root, cfg.table_size, msg, sizeof(msg));
+	err = datapath_preflight(pin_root, cfg.table_size, cfg.halfopen_size,
+				 msg, sizeof(msg));
 	if (err) {
 		fail("%s", msg);
 		goto out_unlock;
 	}
-	err = datapath_open(&dp, pin_root, cfg.table_size, true, msg,
-			    sizeof(msg));
+	err = datapath_open(&dp, pin_root, cfg.table_size, cfg.halfopen_size,
+			    false, msg, sizeof(msg));
 	if (err) {
 		fail("%s", msg);
 		goto out_unlock;
@@ -205,6 +263,13 @@ int cmd_attach(const struct opts *o)
 				fail("%s", msg);
 				goto out_rollback;
 			}
+			/* The new program runs: an older build's table
+			 * moves into the new one now. */
+			err = datapath_migrate(&dp, maps.table);
+			if (err < 0)
+				pr_warn("ikefwd: migrating the ownership "
+					"table: %s\n",
+					strerror(-err));
 			/* An upgrade that fails must leave the running
 			 * configuration as it was. */
 			have_old = !bpf_map_lookup_elem(maps.config, &zero,
@@ -217,6 +282,9 @@ int cmd_attach(const struct opts *o)
 				goto out_rollback;
 			}
 		}
+		/* The leak guard and outbound claims are the outside's. */
+		if (t[i].inside)
+			continue;
 		err = tc_attach_egress(t[i].ifindex, datapath_tc_fd(&dp),
 				       &t[i].tc_hook_created);
 		if (err) {
@@ -237,12 +305,15 @@ int cmd_attach(const struct opts *o)
 		     strerror(-err));
 		goto out_rollback;
 	}
+	warn_veth_egress(&maps, cfg.local_member);
 	for (i = 0; i < n; i++) {
 		record_iface(&maps, &t[i]);
-		pr_info("ikefwd: %s %s (%s XDP%s, tc egress)\n",
+		pr_info("ikefwd: %s %s (%s%s XDP%s%s)\n",
 			t[i].upgraded ? "upgraded" : "attached", t[i].name,
+			t[i].inside ? "inside, " : "",
 			t[i].mode == XDP_MODE_SKB ? "skb" : "native",
-			t[i].dispatcher ? ", libxdp dispatcher" : "");
+			t[i].dispatcher ? ", libxdp dispatcher" : "",
+			t[i].inside ? "" : ", tc egress");
 	}
 	if (n && !t[0].dispatcher)
 		pr_info("ikefwd: libxdp's multi-program dispatcher is not "

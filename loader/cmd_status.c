@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -19,6 +20,7 @@
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
 #include "pinned.h"
+#include "selector.h"
 #include "table.h"
 #include "xdp_iface.h"
 
@@ -37,8 +39,11 @@ static json_t *ifaces_json(const struct ikefwd_maps *m)
 		xdp_state_get(key, &st);
 		json_array_append_new(
 			arr,
-			json_pack("{s:s, s:i, s:s, s:b, s:b, s:b}", "name",
-				  rec.name, "ifindex", (int)key, "xdp_mode",
+			json_pack("{s:s, s:i, s:s, s:s, s:b, s:b, s:b}", "name",
+				  rec.name, "ifindex", (int)key, "side",
+				  rec.flags & IKEFWD_IFACE_INSIDE ? "inside" :
+								    "outside",
+				  "xdp_mode",
 				  rec.xdp_mode == IKEFWD_IFACE_SKB ? "skb" :
 								     "native",
 				  "dispatcher",
@@ -92,23 +97,47 @@ static json_t *counters_json(const struct ikefwd_maps *m)
 	return obj;
 }
 
+/* How many remote selectors are registered, per family. */
+static json_t *selectors_json(const struct ikefwd_maps *m,
+			      const struct ikefwd_config *c)
+{
+	struct ikefwd_ts_maps tm = { m->ts4, m->ts6 };
+	struct ikefwd_ts_row *rows = NULL;
+	int n = ikefwd_ts_list(&tm, &rows), v4 = 0, expired = 0;
+	uint64_t now = ikefwd_now_ns();
+
+	for (int i = 0; i < n; i++) {
+		v4 += rows[i].prefix.family == AF_INET;
+		expired += ikefwd_ts_expired(&rows[i].ts, now);
+	}
+	free(rows);
+	return json_pack("{s:i, s:i, s:i, s:b}", "ipv4", v4, "ipv6",
+			 n > 0 ? n - v4 : 0, "expired", expired, "leak_guard",
+			 c->local_member &&
+				 !(c->flags & IKEFWD_CFG_NO_LEAK_GUARD));
+}
+
 static json_t *status_json(const struct ikefwd_maps *m)
 {
 	struct ikefwd_config c = {};
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info = {}, ho = {};
+	__u32 len = sizeof(info), holen = sizeof(ho);
 	uint32_t zero = 0;
 
 	bpf_map_lookup_elem(m->config, &zero, &c);
 	bpf_obj_get_info_by_fd(m->table, &info, &len);
+	bpf_obj_get_info_by_fd(m->halfopen, &ho, &holen);
 	return json_pack(
-		"{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, s:o}",
+		"{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, "
+		"s:{s:i, s:i}, s:o, s:o}",
 		"mode", ikefwd_mode_name(c.mode), "local_member",
 		(int)c.local_member, "active_member", (int)c.active_member,
 		"timeout_s", (int)c.timeout_sec, "ike_port", c.ike_port,
 		"natt_port", c.natt_port, "interfaces", ifaces_json(m),
 		"members", members_json(m, c.local_member), "table", "entries",
 		table_count(m->table), "capacity", (int)info.max_entries,
+		"halfopen", "entries", table_count(m->halfopen), "capacity",
+		(int)ho.max_entries, "selectors", selectors_json(m, &c),
 		"counters", counters_json(m));
 }
 
@@ -130,6 +159,22 @@ static void status_print(json_t *s)
 	       json_integer_value(json_object_get(s, "natt_port")));
 	printf("interfaces:\n");
 	json_array_foreach(json_object_get(s, "interfaces"), i, v)
+	{
+		if (!strcmp(json_string_value(json_object_get(v, "side")),
+			    "inside")) {
+			printf("  %-15s inside, %s XDP%s%s\n",
+			       json_string_value(json_object_get(v, "name")),
+			       json_string_value(
+				       json_object_get(v, "xdp_mode")),
+			       json_is_true(json_object_get(v, "dispatcher")) ?
+				       " (dispatcher)" :
+				       "",
+			       json_is_true(
+				       json_object_get(v, "xdp_attached")) ?
+				       "" :
+				       " MISSING");
+			continue;
+		}
 		printf("  %-15s %s XDP%s%s, tc egress %s\n",
 		       json_string_value(json_object_get(v, "name")),
 		       json_string_value(json_object_get(v, "xdp_mode")),
@@ -142,6 +187,7 @@ static void status_print(json_t *s)
 		       json_is_true(json_object_get(v, "tc_egress_attached")) ?
 			       "on" :
 			       "MISSING");
+	}
 	printf("members:\n");
 	json_array_foreach(json_object_get(s, "members"), i, v) printf(
 		"  %2lld %-39s %s%s%s %s %s\n",
@@ -157,6 +203,17 @@ static void status_print(json_t *s)
 	printf("table: %lld of %lld entries\n",
 	       json_integer_value(json_object_get(v, "entries")),
 	       json_integer_value(json_object_get(v, "capacity")));
+	v = json_object_get(s, "halfopen");
+	printf("half-open: %lld of %lld entries\n",
+	       json_integer_value(json_object_get(v, "entries")),
+	       json_integer_value(json_object_get(v, "capacity")));
+	v = json_object_get(s, "selectors");
+	printf("selectors: %lld IPv4, %lld IPv6 (%lld expired), leak guard "
+	       "%s\n",
+	       json_integer_value(json_object_get(v, "ipv4")),
+	       json_integer_value(json_object_get(v, "ipv6")),
+	       json_integer_value(json_object_get(v, "expired")),
+	       json_is_true(json_object_get(v, "leak_guard")) ? "on" : "OFF");
 	printf("counters:\n");
 	json_object_foreach(json_object_get(s, "counters"), k,
 			    v) if (json_integer_value(v))
@@ -223,8 +280,8 @@ int cmd_check_config(const struct opts *o, int argc, char **argv)
 		return fail("usage: check-config FILE");
 	if (ikefwd_cfg_load(path, &cfg, msg, sizeof(msg)))
 		return fail("%s", msg);
-	printf("%s: ok: %s, member %u of %u, %u interface%s\n", path,
+	printf("%s: ok: %s, member %u of %u, %u interface%s, %u inside\n", path,
 	       ikefwd_mode_name(cfg.mode), cfg.local_member, cfg.nr_members,
-	       cfg.nr_ifaces, cfg.nr_ifaces == 1 ? "" : "s");
+	       cfg.nr_ifaces, cfg.nr_ifaces == 1 ? "" : "s", cfg.nr_inside);
 	return 0;
 }

@@ -13,27 +13,40 @@
 #include "ikefwd.skel.h"
 #include "log.h"
 #include "pinned.h"
+#include "table.h"
 #include "xdp_iface.h"
 
-/* The table's size is fixed when the map is created: a pinned table keeps
- * the size it was made with. */
-static int pinned_table_size(const char *pin_root, uint32_t *size)
+static int pinned_map_info(const char *pin_root, const char *name,
+			   struct bpf_map_info *info)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	__u32 len = sizeof(*info);
 	char path[PATH_MAX];
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "%s/ikefwd_table", pin_root);
+	memset(info, 0, sizeof(*info));
+	snprintf(path, sizeof(path), "%s/%s", pin_root, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
 		err = -errno;
-	else
-		*size = info.max_entries;
 	close(fd);
 	return err;
+}
+
+/* A table's size is fixed when the map is created: a pinned table keeps
+ * the size it was made with. */
+static uint32_t keep_pinned_size(const struct bpf_map_info *info,
+				 const char *name, uint32_t want, bool warn)
+{
+	if (!info->max_entries || info->max_entries == want)
+		return want;
+	if (warn)
+		pr_warn("ikefwd: keeping the pinned %s's size %u (config asks "
+			"%u): resizing needs 'ikefwd detach --all --purge', "
+			"which drops every entry\n",
+			name, info->max_entries, want);
+	return info->max_entries;
 }
 
 /* The kernel marks every devmap read-only to programs after creating it,
@@ -56,16 +69,58 @@ static void match_pinned_devmap(struct ikefwd_bpf *skel, const char *pin_root)
 	close(fd);
 }
 
+/* bpffs refuses names with a dot. */
+#define OLD_TABLE_PIN "ikefwd_table_lru"
+
+/*
+ * Builds before issue 16 pinned ikefwd_table as an LRU hash; it is a plain
+ * hash now (established negotiations must not be evicted), and libbpf
+ * refuses to reuse a pinned map of another type. The old table is moved
+ * aside (pinned as ikefwd_table_lru; the running program keeps using it), the new
+ * object creates and pins the new one, and datapath_migrate() copies the
+ * entries over once the new program runs. If the new program never runs,
+ * datapath_close() puts the old pin back: a failed upgrade leaves the
+ * pins as they were.
+ */
+static int table_move_aside(struct datapath *dp, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], old[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/ikefwd_table", dp->pin_root);
+	snprintf(old, sizeof(old), "%s/" OLD_TABLE_PIN, dp->pin_root);
+	/* bpffs has no rename: a second pin of the same map, then the
+	 * name is free for the new object. */
+	dp->old_table_fd = bpf_obj_get(path);
+	if (dp->old_table_fd < 0 || bpf_obj_pin(dp->old_table_fd, old) ||
+	    unlink(path)) {
+		int ret = -errno;
+
+		snprintf(err, errlen,
+			 "%s is an ownership table of an older build and "
+			 "cannot be moved aside (%s): run 'ikefwd detach --all "
+			 "--purge' (drops every entry) or an older build",
+			 path, strerror(errno));
+		if (dp->old_table_fd >= 0)
+			close(dp->old_table_fd);
+		dp->old_table_fd = -1;
+		return ret;
+	}
+	return 0;
+}
+
 int datapath_open(struct datapath *dp, const char *pin_root,
-		  uint32_t table_size, bool warn, char *err, size_t errlen)
+		  uint32_t table_size, uint32_t halfopen_size, bool probe,
+		  char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts,
 			    .prog_name = IKEFWD_XDP_PROG_NAME);
-	uint32_t pinned;
+	struct bpf_map_info info;
+	bool old_table = false;
 	int ret;
 
 	memset(dp, 0, sizeof(*dp));
+	dp->old_table_fd = -1;
 	snprintf(dp->pin_root, sizeof(dp->pin_root), "%s", pin_root);
 	if (mkdir(pin_root, 0700) && errno != EEXIST) {
 		ret = -errno;
@@ -80,20 +135,37 @@ int datapath_open(struct datapath *dp, const char *pin_root,
 			 strerror(-ret));
 		return ret;
 	}
-	if (!pinned_table_size(pin_root, &pinned) && pinned != table_size) {
-		if (warn)
-			pr_warn("ikefwd: keeping the pinned table's size %u (config "
-				"asks %u): resizing needs 'ikefwd detach --all "
-				"--purge', which drops every entry\n",
-				pinned, table_size);
-		table_size = pinned;
+	if (!pinned_map_info(pin_root, "ikefwd_table", &info)) {
+		table_size = keep_pinned_size(&info, "ikefwd_table", table_size,
+					      !probe);
+		old_table = info.type != BPF_MAP_TYPE_HASH;
 	}
+	if (!pinned_map_info(pin_root, "ikefwd_halfopen", &info))
+		halfopen_size = keep_pinned_size(&info, "ikefwd_halfopen",
+						 halfopen_size, !probe);
 	match_pinned_devmap(dp->skel, pin_root);
 	ret = bpf_map__set_max_entries(dp->skel->maps.ikefwd_table, table_size);
+	if (!ret)
+		ret = bpf_map__set_max_entries(dp->skel->maps.ikefwd_halfopen,
+					       halfopen_size);
 	if (ret) {
-		snprintf(err, errlen, "table size %u: %s", table_size,
-			 strerror(-ret));
+		snprintf(err, errlen, "table sizes %u/%u: %s", table_size,
+			 halfopen_size, strerror(-ret));
 		goto fail;
+	}
+	if (old_table && probe) {
+		/* The probe checks everything else against the pins, with a
+		 * private table of the new type. */
+		ret = bpf_map__set_pin_path(dp->skel->maps.ikefwd_table, NULL);
+		if (ret) {
+			snprintf(err, errlen, "unpinning the probe's table: %s",
+				 strerror(-ret));
+			goto fail;
+		}
+	} else if (old_table) {
+		ret = table_move_aside(dp, err, errlen);
+		if (ret)
+			goto fail;
 	}
 
 	xopts.obj = dp->skel->obj;
@@ -111,21 +183,82 @@ fail:
 	return ret;
 }
 
+struct copy_ctx {
+	int fd;
+	int copied, derived, refused;
+};
+
+static int copy_one(const struct table_row *row, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+
+	/* Entries derived per msgid are not kept any more: every exchange
+	 * follows (cookie, 0). */
+	if (row->e.flags & IKEFWD_F_PHASE2) {
+		c->derived++;
+		return 0;
+	}
+	/* BPF_NOEXIST: what the new program wrote meanwhile is newer. */
+	if (bpf_map_update_elem(c->fd, &row->key, &row->e, BPF_NOEXIST))
+		c->refused += errno != EEXIST;
+	else
+		c->copied++;
+	return 0;
+}
+
+int datapath_migrate(struct datapath *dp, int table_fd)
+{
+	struct copy_ctx c = { .fd = table_fd };
+	char old[PATH_MAX + 32];
+	int ret;
+
+	if (dp->old_table_fd < 0)
+		return 0;
+	ret = table_foreach(dp->old_table_fd, copy_one, &c);
+	snprintf(old, sizeof(old), "%s/" OLD_TABLE_PIN, dp->pin_root);
+	unlink(old);
+	close(dp->old_table_fd);
+	dp->old_table_fd = -1;
+	pr_info("ikefwd: ownership table migrated to the established table: "
+		"%d entries copied, %d per-msgid entries dropped, %d refused "
+		"(table full)\n",
+		c.copied, c.derived, c.refused);
+	return ret < 0 ? ret : c.copied;
+}
+
 void datapath_close(struct datapath *dp)
 {
+	char path[PATH_MAX + 32], old[PATH_MAX + 32];
+
+	if (dp->old_table_fd >= 0) {
+		/* The new program never ran: the old table goes back. */
+		snprintf(path, sizeof(path), "%s/ikefwd_table", dp->pin_root);
+		snprintf(old, sizeof(old), "%s/" OLD_TABLE_PIN, dp->pin_root);
+		unlink(path);
+		if (bpf_obj_pin(dp->old_table_fd, path))
+			pr_warn("ikefwd: cannot put %s back as %s: %s\n", old,
+				path, strerror(errno));
+		else
+			unlink(old);
+		close(dp->old_table_fd);
+		dp->old_table_fd = -1;
+	}
+	xdp_program__close(dp->xdp_in);
 	xdp_program__close(dp->xdp);
 	ikefwd_bpf__destroy(dp->skel);
 	dp->xdp = NULL;
+	dp->xdp_in = NULL;
 	dp->skel = NULL;
 }
 
-int datapath_preflight(const char *pin_root, uint32_t table_size, char *err,
-		       size_t errlen)
+int datapath_preflight(const char *pin_root, uint32_t table_size,
+		       uint32_t halfopen_size, char *err, size_t errlen)
 {
 	struct datapath probe;
 	int ret;
 
-	ret = datapath_open(&probe, pin_root, table_size, false, err, errlen);
+	ret = datapath_open(&probe, pin_root, table_size, halfopen_size, true,
+			    err, errlen);
 	if (ret)
 		return ret;
 	ret = datapath_load(&probe);
@@ -164,6 +297,33 @@ int datapath_attach_xdp(struct datapath *dp, int ifindex,
 	return 0;
 }
 
+/* The inside program joins the loaded object: libxdp takes it by fd, as
+ * the object (and so its maps) is already loaded by the first attach. */
+int datapath_attach_xdp_inside(struct datapath *dp, int ifindex,
+			       enum xdp_attach_mode mode, bool *dispatcher)
+{
+	struct xdp_state st;
+	int err;
+
+	if (!dp->xdp_in) {
+		err = datapath_load(dp);
+		if (err)
+			return err;
+		dp->xdp_in = xdp_program__from_fd(
+			bpf_program__fd(dp->skel->progs.xdp_ikefwd_in));
+		err = libxdp_get_error(dp->xdp_in);
+		if (err) {
+			dp->xdp_in = NULL;
+			return err;
+		}
+	}
+	err = xdp_program__attach(dp->xdp_in, ifindex, mode, 0);
+	if (err)
+		return err;
+	*dispatcher = !xdp_state_get(ifindex, &st) && st.dispatcher;
+	return 0;
+}
+
 static int repin(struct bpf_program *prog, const char *pin_root,
 		 const char *name)
 {
@@ -181,6 +341,10 @@ int datapath_pin_progs(struct datapath *dp)
 
 	err = repin(dp->skel->progs.xdp_ikefwd, dp->pin_root,
 		    IKEFWD_PIN_XDP_PROG);
+	if (err)
+		return err;
+	err = repin(dp->skel->progs.xdp_ikefwd_in, dp->pin_root,
+		    IKEFWD_PIN_XDP_IN_PROG);
 	if (err)
 		return err;
 	return repin(dp->skel->progs.tc_ikefwd_egress, dp->pin_root,

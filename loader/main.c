@@ -11,9 +11,11 @@
 
 #include "commands.h"
 #include "log.h"
+#include "version.h"
 
 static const char usage[] =
 	"usage: ikefwd [-v] COMMAND [options]\n"
+	"       ikefwd --version\n"
 	"\n"
 	"  attach --config FILE [--iface DEV ...] [--xdp-mode native|skb|auto]\n"
 	"  detach (--iface DEV ... | --all) [--purge]\n"
@@ -33,13 +35,14 @@ static const char usage[] =
 
 int fail(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("ikefwd: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* Through the log, for its journal priority prefix under systemd. */
+	pr_warn("ikefwd: %s\n", msg);
 	return 1;
 }
 
@@ -56,6 +59,7 @@ int main(int argc, char **argv)
 		{ "wait-ms", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	struct opts o = { .wait_ms = 1000 };
@@ -68,6 +72,8 @@ int main(int argc, char **argv)
 			verbosity++;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
+		else if (c == 'V')
+			return ikefwd_print_version("ikefwd"), 0;
 		else
 			return fputs(usage, stderr), 2;
 	}
@@ -112,6 +118,8 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			return fputs(usage, stdout), 0;
+		case 'V':
+			return ikefwd_print_version("ikefwd"), 0;
 		default:
 			return fputs(usage, stderr), 2;
 		}

@@ -11,7 +11,10 @@
 
 static bool is_ours(const struct xdp_program *prog)
 {
-	return !strcmp(xdp_program__name(prog), IKEFWD_XDP_PROG_NAME);
+	const char *name = xdp_program__name(prog);
+
+	return !strcmp(name, IKEFWD_XDP_PROG_NAME) ||
+	       !strcmp(name, IKEFWD_XDP_IN_PROG_NAME);
 }
 
 int xdp_state_get(int ifindex, struct xdp_state *st)

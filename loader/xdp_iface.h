@@ -14,6 +14,8 @@
 #include <xdp/libxdp.h>
 
 #define IKEFWD_XDP_PROG_NAME "xdp_ikefwd"
+/* The inside interfaces' program (bpf/inside.h), from the same object. */
+#define IKEFWD_XDP_IN_PROG_NAME "xdp_ikefwd_in"
 /* Our tc filter's fixed handle and priority on clsact egress. */
 #define IKEFWD_TC_HANDLE 0x1ce
 #define IKEFWD_TC_PRIO 0x1ce

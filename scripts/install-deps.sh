@@ -21,16 +21,20 @@ packages=(
 	libsodium-dev        # authentication of the cluster sync link
 	libinih-dev          # configuration file parsing
 	libmnl-dev           # rtnetlink: routes, neighbours, links (next hops)
+	libsystemd-dev       # sd_notify() of ikefwdd (Type=notify unit)
+	systemd              # systemd-analyze verify on the shipped units
+	lintian              # checks the Debian package (scripts/package.sh)
 	libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for the fuzz targets
 	iproute2             # netns, veth, addresses, routes in the tests
 	nftables             # packet marking in the load-sharing test lab
 	ethtool              # GRO on veth receivers (redirect delivery)
 	tcpdump              # captures inside test namespaces
 	python3-scapy        # crafted IKE packets (use /usr/bin/python3)
+	python3-yaml         # reads the shipped Prometheus rules in a test
 	strongswan-charon    # end-to-end tests (tests/e2e/): the real IKE daemon
 	strongswan-swanctl   # ... its vici control tool
 	libstrongswan-standard-plugins # ... openssl and gcm plugins
-	libcharon-extra-plugins # ... kernel-libipsec: ESP in userspace
+	libcharon-extra-plugins # ... kernel-libipsec: ESP in userspace; ha: SA sync
 	iputils-ping         # traffic through the e2e tests' tunnels
 	openssl              # the e2e tests' sync keys (openssl rand)
 )

@@ -64,12 +64,16 @@ struct sent {
 struct announce {
 	struct ikefwd_key key;
 	uint8_t op;
+	/* SYNC_OP_TS_*: the selector, and for a DEL the owner removed */
+	struct ikefwd_prefix ts;
+	uint32_t ts_owner;
 };
 
 struct sync_agent {
 	struct ikefwd_cfg cfg;
 	struct ikefwd_maps maps;
 	struct sync_table tbl;
+	struct ikefwd_ts_maps ts_maps; /* what tbl.ts points to */
 	uint8_t key[SYNC_KEY_LEN];
 	int sock, epfd, timerfd, wakefd;
 	struct ring_buffer *rb;
@@ -199,6 +203,7 @@ static void resync(struct sync_agent *a)
 	a->resync_due = false;
 	sync_scan_own(&a->tbl, &now, 0, queue_rec, a);
 	sync_scan_own_sas(&a->tbl, &now, queue_rec, a);
+	sync_scan_own_ts(&a->tbl, &now, queue_rec, a);
 	flush(a);
 	STAT(a, resyncs);
 }
@@ -283,6 +288,10 @@ static void apply_update(struct sync_agent *a, const struct sync_msg *m)
 	for (uint16_t i = 0; i < m->count; i++) {
 		int r = sync_apply(&a->tbl, &m->recs[i], &now, &answer);
 
+		/* The established table is a plain hash: a full one refuses
+		 * the peer's promotion rather than evict anything. */
+		if (r == -E2BIG)
+			STAT(a, rx_table_full);
 		if (r == APPLY_KEPT || r == APPLY_CORRECTED) {
 			STAT(a, conflicts);
 			queue_rec(&answer, a);
@@ -556,6 +565,12 @@ static void drain_announcements(struct sync_agent *a)
 		bool sa = q[i].op == SYNC_OP_SA_SET ||
 			  q[i].op == SYNC_OP_SA_DEL;
 
+		if (q[i].op == SYNC_OP_TS_SET || q[i].op == SYNC_OP_TS_DEL) {
+			if (!sync_ts_record_of(&a->tbl, &q[i].ts, q[i].op,
+					       q[i].ts_owner, &now, &r))
+				queue_rec(&r, a);
+			continue;
+		}
 		if (!(sa ? sync_sa_record_of(&a->tbl, q[i].key.msgid, q[i].op,
 					     &now, &r) :
 			   sync_record_of(&a->tbl, &q[i].key, q[i].op, &now,
@@ -571,6 +586,28 @@ void sync_announce_sa(struct sync_agent *a, uint32_t spi, enum sync_op op)
 	struct ikefwd_key key = { .msgid = spi };
 
 	sync_announce(a, &key, op);
+}
+
+void sync_announce_ts(struct sync_agent *a, const struct ikefwd_prefix *p,
+		      uint32_t owner, enum sync_op op)
+{
+	uint64_t one = 1;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->lock);
+	if (a->queued < ANNOUNCE_SLOTS) {
+		memset(&a->queue[a->queued], 0, sizeof(a->queue[0]));
+		a->queue[a->queued].op = op;
+		a->queue[a->queued].ts = *p;
+		a->queue[a->queued].ts_owner = owner;
+		a->queued++;
+	} else {
+		a->queue_overflow = true;
+	}
+	pthread_mutex_unlock(&a->lock);
+	if (write(a->wakefd, &one, sizeof(one)) < 0)
+		pr_debug("sync: wake: %s\n", strerror(errno));
 }
 
 void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
@@ -646,7 +683,8 @@ static void tick(struct sync_agent *a)
 	}
 	if (now - a->sweep_ms >= SWEEP_EVERY_MS) {
 		int n = sync_sweep(&a->tbl, &clk) +
-			sync_sweep_sas(&a->tbl, &clk);
+			sync_sweep_sas(&a->tbl, &clk) +
+			sync_sweep_ts(&a->tbl, &clk);
 
 		a->sweep_ms = now;
 		if (n > 0)
@@ -807,6 +845,9 @@ int sync_agent_start(struct sync_agent **out, const struct ikefwd_cfg *cfg,
 		goto fail;
 	a->tbl.table_fd = a->maps.table;
 	a->tbl.sa_fd = a->maps.sa;
+	a->ts_maps.fd4 = a->maps.ts4;
+	a->ts_maps.fd6 = a->maps.ts6;
+	a->tbl.ts = &a->ts_maps;
 	a->tbl.local = a->local;
 	a->tbl.timeout_sec = cfg->timeout_sec;
 	ret = setup_peers(a, err, errlen);

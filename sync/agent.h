@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "ikefwd/table.h"
+#include "selector.h"
 #include "wire.h"
 
 #define SYNC_STATS_LIST(X)   \
@@ -50,7 +51,8 @@
 	X(rehomed)           \
 	X(swept)             \
 	X(peer_deaths)       \
-	X(peer_joins)
+	X(peer_joins)        \
+	X(rx_table_full)
 
 struct sync_stats {
 #define SYNC_STAT_FIELD(name) uint64_t name;
@@ -74,6 +76,11 @@ void sync_announce(struct sync_agent *a, const struct ikefwd_key *key,
 /* An SA registration changed (SYNC_OP_SA_SET) or was removed
  * (SYNC_OP_SA_DEL) in ikefwd_sa: tell the peers. Thread-safe. */
 void sync_announce_sa(struct sync_agent *a, uint32_t spi, enum sync_op op);
+
+/* A selector was registered to owner (SYNC_OP_TS_SET) or owner's
+ * registration removed (SYNC_OP_TS_DEL): tell the peers. Thread-safe. */
+void sync_announce_ts(struct sync_agent *a, const struct ikefwd_prefix *p,
+		      uint32_t owner, enum sync_op op);
 
 void sync_get_stats(struct sync_agent *a, struct sync_stats *out);
 

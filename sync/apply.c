@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +42,9 @@ uint64_t sync_mono_of_rt(const struct sync_clock *c, uint64_t rt_ms)
 static bool expired(const struct sync_table *t, const struct ikefwd_entry *e,
 		    const struct sync_clock *now)
 {
+	/* Registered IKE SAs leave when their IKE daemon deletes them. */
+	if (e->flags & IKEFWD_F_REGISTERED)
+		return false;
 	return (int64_t)(now->mono_ns - e->last_seen_ns) >
 	       (int64_t)t->timeout_sec * 1000000000LL;
 }
@@ -149,6 +153,92 @@ int sync_sa_record_of(const struct sync_table *t, uint32_t spi, enum sync_op op,
 	return 0;
 }
 
+static void ts_prefix_of(const struct sync_rec *r, struct ikefwd_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = r->ts_family == 4 ? AF_INET : AF_INET6;
+	p->plen = r->ts_plen;
+	memcpy(p->addr, r->ts_addr, r->ts_family == 4 ? 4 : 16);
+}
+
+int sync_ts_record_of(const struct sync_table *t, const struct ikefwd_prefix *p,
+		      enum sync_op op, uint32_t owner,
+		      const struct sync_clock *now, struct sync_rec *r)
+{
+	struct ikefwd_ts ts;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->ts_family = p->family == AF_INET ? 4 : 6;
+	r->ts_plen = p->plen;
+	memcpy(r->ts_addr, p->addr, p->family == AF_INET ? 4 : 16);
+	if (op == SYNC_OP_TS_DEL) {
+		r->owner = owner;
+		r->claim_rt_ms = now->rt_ms;
+		return 0;
+	}
+	if (!t->ts)
+		return -ENOENT;
+	err = ikefwd_ts_get(t->ts, p, &ts);
+	if (err)
+		return err;
+	if (ikefwd_ts_expired(&ts, now->mono_ns))
+		return -ENOENT;
+	r->owner = ts.owner;
+	r->claim_rt_ms = sync_rt_of_mono(now, ts.created_ns);
+	r->idle_ms =
+		ts.expires_ns ?
+			(uint32_t)((ts.expires_ns - now->mono_ns) / NS_PER_MS) ?:
+			1 :
+			0;
+	return 0;
+}
+
+/* A selector's registrations come from whichever member holds its tunnel
+ * now: the newest registration wins, a tie goes to the higher member id
+ * (the same answer everywhere); a removal only removes the registration
+ * of the member that made it, unless a newer one replaced it. */
+static int apply_ts(const struct sync_table *t, const struct sync_rec *r,
+		    const struct sync_clock *now)
+{
+	struct ikefwd_ts cur, ts = {
+		.owner = r->owner,
+		.flags = IKEFWD_TS_F_REGISTERED | IKEFWD_TS_F_SYNCED,
+		.created_ns = sync_mono_of_rt(now, r->claim_rt_ms),
+		.expires_ns = r->idle_ms ? now->mono_ns + (uint64_t)r->idle_ms *
+								  NS_PER_MS :
+					   0,
+	};
+	struct ikefwd_prefix p;
+	uint64_t cur_rt;
+	bool have;
+	int err;
+
+	ts_prefix_of(r, &p);
+	err = ikefwd_ts_get(t->ts, &p, &cur);
+	if (err && err != -ENOENT)
+		return err;
+	have = !err;
+	cur_rt = have ? sync_rt_of_mono(now, cur.created_ns) : 0;
+	if (r->op == SYNC_OP_TS_DEL) {
+		if (!have || cur.owner != r->owner ||
+		    cur_rt > r->claim_rt_ms + CLAIM_TIE_MS)
+			return APPLY_NOOP;
+		err = ikefwd_ts_del(t->ts, &p);
+		return err == -ENOENT ? APPLY_NOOP : err ? err : APPLY_CHANGED;
+	}
+	if (have && cur.owner != r->owner &&
+	    (cur_rt > r->claim_rt_ms + CLAIM_TIE_MS ||
+	     (cur_rt + CLAIM_TIE_MS >= r->claim_rt_ms && cur.owner > r->owner)))
+		return APPLY_NOOP;
+	/* Ours keeps its SPI (for removals naming it) when it is ours. */
+	if (have && cur.owner == r->owner)
+		ts.spi = cur.spi;
+	err = ikefwd_ts_put(t->ts, &p, &ts);
+	return err ? err : APPLY_CHANGED;
+}
+
 /* SAs have one writer, their owner's IKE daemon: the last word wins. */
 static int apply_sa(const struct sync_table *t, const struct sync_rec *r,
 		    const struct sync_clock *now)
@@ -184,6 +274,8 @@ int sync_apply(const struct sync_table *t, const struct sync_rec *r,
 
 	if (r->op == SYNC_OP_SA_SET || r->op == SYNC_OP_SA_DEL)
 		return t->sa_fd >= 0 ? apply_sa(t, r, now) : APPLY_NOOP;
+	if (r->op == SYNC_OP_TS_SET || r->op == SYNC_OP_TS_DEL)
+		return t->ts ? apply_ts(t, r, now) : APPLY_NOOP;
 	if (r->op == SYNC_OP_DEL) {
 		if (bpf_map_delete_elem(t->table_fd, &r->key))
 			return errno == ENOENT ? APPLY_NOOP : -errno;
@@ -455,4 +547,41 @@ int sync_sweep_sas(const struct sync_table *t, const struct sync_clock *now)
 		swept += !bpf_map_delete_elem(t->sa_fd, &dead[i]);
 	free(dead);
 	return swept;
+}
+
+int sync_scan_own_ts(const struct sync_table *t, const struct sync_clock *now,
+		     void (*fn)(const struct sync_rec *r, void *ctx), void *ctx)
+{
+	struct ikefwd_ts_row *rows = NULL;
+	struct sync_rec r;
+	int n, sent = 0;
+
+	if (!t->ts)
+		return 0;
+	n = ikefwd_ts_list(t->ts, &rows);
+	for (int i = 0; i < n; i++) {
+		if (rows[i].ts.owner != t->local ||
+		    sync_ts_record_of(t, &rows[i].prefix, SYNC_OP_TS_SET, 0,
+				      now, &r))
+			continue;
+		fn(&r, ctx);
+		sent++;
+	}
+	free(rows);
+	return n < 0 ? n : sent;
+}
+
+int sync_sweep_ts(const struct sync_table *t, const struct sync_clock *now)
+{
+	struct ikefwd_ts_row *rows = NULL;
+	int n, swept = 0;
+
+	if (!t->ts)
+		return 0;
+	n = ikefwd_ts_list(t->ts, &rows);
+	for (int i = 0; i < n; i++)
+		if (ikefwd_ts_expired(&rows[i].ts, now->mono_ns))
+			swept += !ikefwd_ts_del(t->ts, &rows[i].prefix);
+	free(rows);
+	return n < 0 ? n : swept;
 }

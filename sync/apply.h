@@ -12,11 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "selector.h"
 #include "wire.h"
 
 struct sync_table {
 	int table_fd;
 	int sa_fd; /* ikefwd_sa */
+	/* ikefwd_ts4/ts6 (remote selectors); NULL: not synced here */
+	const struct ikefwd_ts_maps *ts;
 	uint32_t local; /* this member's id */
 	uint32_t timeout_sec;
 };
@@ -74,6 +77,23 @@ int sync_sweep_sas(const struct sync_table *t, const struct sync_clock *now);
  * or its deletion (SYNC_OP_SA_DEL); -ENOENT. */
 int sync_sa_record_of(const struct sync_table *t, uint32_t spi, enum sync_op op,
 		      const struct sync_clock *now, struct sync_rec *r);
+
+/* The record that announces selector p as it is in the tries
+ * (SYNC_OP_TS_SET; -ENOENT when absent or expired), or owner's removal of
+ * it now (SYNC_OP_TS_DEL). */
+int sync_ts_record_of(const struct sync_table *t, const struct ikefwd_prefix *p,
+		      enum sync_op op, uint32_t owner,
+		      const struct sync_clock *now, struct sync_rec *r);
+
+/* Calls fn with a TS_SET record for every live selector this member owns
+ * (a resync); returns how many. */
+int sync_scan_own_ts(const struct sync_table *t, const struct sync_clock *now,
+		     void (*fn)(const struct sync_rec *r, void *ctx),
+		     void *ctx);
+
+/* Deletes selector registrations whose lifetime is over; returns how
+ * many. */
+int sync_sweep_ts(const struct sync_table *t, const struct sync_clock *now);
 
 /* The record that announces key as it is now in the table; -ENOENT. */
 int sync_record_of(const struct sync_table *t, const struct ikefwd_key *key,

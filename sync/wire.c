@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,8 +61,24 @@ static void hdr_put(uint8_t *p, const struct sync_msg *m)
 
 /* Record: op 1, reserved 3, ispi 8, msgid 4, owner 4, flags 4,
  * claim_rt_ms 8, idle_ms 4. */
+static bool rec_is_ts(const struct sync_rec *r)
+{
+	return r->op == SYNC_OP_TS_SET || r->op == SYNC_OP_TS_DEL;
+}
+
 static void rec_put(uint8_t *p, const struct sync_rec *r)
 {
+	if (rec_is_ts(r)) {
+		p[0] = r->op;
+		p[1] = r->ts_family;
+		p[2] = r->ts_plen;
+		p[3] = 0;
+		memcpy(p + 4, r->ts_addr, 16);
+		put32(p + 20, r->owner);
+		put64(p + 24, r->claim_rt_ms);
+		put32(p + 32, r->idle_ms);
+		return;
+	}
 	p[0] = r->op;
 	p[1] = p[2] = p[3] = 0;
 	memcpy(p + 4, r->key.ispi, 8);
@@ -76,6 +93,15 @@ static void rec_get(const uint8_t *p, struct sync_rec *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->op = p[0];
+	if (rec_is_ts(r)) {
+		r->ts_family = p[1];
+		r->ts_plen = p[2];
+		memcpy(r->ts_addr, p + 4, 16);
+		r->owner = get32(p + 20);
+		r->claim_rt_ms = get64(p + 24);
+		r->idle_ms = get32(p + 32);
+		return;
+	}
 	memcpy(r->key.ispi, p + 4, 8);
 	r->key.msgid = get32(p + 12);
 	r->owner = get32(p + 16);
@@ -100,9 +126,27 @@ int sync_encode(const struct sync_msg *msg, const uint8_t key[SYNC_KEY_LEN],
 	return body + SYNC_TAG_LEN;
 }
 
+/* A network of its family: length in range, no bit set after it (the
+ * rest of the 16 bytes included). */
+static int ts_valid(const struct sync_rec *r)
+{
+	unsigned int max = r->ts_family == 4 ? 32 : 128;
+
+	if ((r->ts_family != 4 && r->ts_family != 6) || r->ts_plen > max ||
+	    r->owner < 1 || r->owner >= IKEFWD_MAX_MEMBERS)
+		return 0;
+	for (unsigned int i = r->ts_plen; i < 128; i++)
+		if (r->ts_addr[i / 8] & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
 static int rec_valid(const struct sync_rec *r)
 {
 	switch (r->op) {
+	case SYNC_OP_TS_SET:
+	case SYNC_OP_TS_DEL:
+		return ts_valid(r);
 	case SYNC_OP_SET:
 		return r->owner >= 1 && r->owner < IKEFWD_MAX_MEMBERS;
 	case SYNC_OP_SA_SET:

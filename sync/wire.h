@@ -43,6 +43,16 @@ enum sync_op {
 	 * idle_ms is the registration's remaining lifetime (0: none). */
 	SYNC_OP_SA_SET = 4,
 	SYNC_OP_SA_DEL = 5,
+	/* Remote traffic selectors (ikefwd_ts4/6): ts_* hold the prefix,
+	 * owner the member holding the CHILD_SA, claim_rt_ms the time of
+	 * the registration (the newest wins; a DEL: of the removal, which
+	 * only removes owner's registration if it is not newer), idle_ms
+	 * the remaining lifetime (0: none). Numbered apart from the other
+	 * ops so that features added beside them do not collide. On the
+	 * wire: op 1, family 1 (4 or 6), length 1, reserved 1, address
+	 * 16, owner 4, claim_rt_ms 8, idle_ms 4. */
+	SYNC_OP_TS_SET = 16,
+	SYNC_OP_TS_DEL = 17,
 };
 
 struct sync_rec {
@@ -52,6 +62,10 @@ struct sync_rec {
 	uint32_t flags; /* IKEFWD_F_* */
 	uint64_t claim_rt_ms; /* CLOCK_REALTIME of the claim: first wins */
 	uint32_t idle_ms; /* time since the entry was last used */
+	/* SYNC_OP_TS_*: the selector prefix (network order, host bits 0) */
+	uint8_t ts_family; /* 4 or 6 */
+	uint8_t ts_plen;
+	uint8_t ts_addr[16];
 };
 
 struct sync_msg {

@@ -18,6 +18,10 @@ enum {
 	IKEFWD_CFG_ESP_STEERING = 1 << 0,
 	/* Route unknown IKE SAs by the member label in their SPIs. */
 	IKEFWD_CFG_SPI_LABELS = 1 << 1,
+	/* The leak guard (bpf/leak.h) is on unless this is set: a bit that
+	 * turns it off, so a zeroed configuration fails closed. Kept far
+	 * from the low bits other features take. */
+	IKEFWD_CFG_NO_LEAK_GUARD = 1 << 16,
 };
 
 enum ikefwd_mode {
@@ -41,9 +45,12 @@ struct ikefwd_config {
 	 * SPI read as a big-endian 64-bit number, masked, equals the
 	 * owning member's spi_label. */
 	__u64 spi_label_mask;
+	/* Claims of new negotiations per second and source prefix (IPv4
+	 * /24, IPv6 /64); 0: no budget (issue 16, optional). */
+	__u32 claim_budget;
 	/* Room to grow without changing the pinned map's value size: an
 	 * upgrade must be able to reuse it. */
-	__u32 reserved[8];
+	__u32 reserved[7];
 };
 
 #endif /* IKEFWD_CONFIG_H */

@@ -62,7 +62,43 @@
 	  "sent with no entry: entry created with this member")                \
 	X(OUT_REFRESHED, "out_refreshed", "sent on an entry this member owns") \
 	X(OUT_CONFLICT, "out_conflict",                                        \
-	  "sent on an entry another live member owns: left to sync")
+	  "sent on an entry another live member owns: left to sync")           \
+	/* Issue 16: half-open and established negotiations. */                \
+	X(UNCLAIMED, "unclaimed",                                              \
+	  "no entry and starts no negotiation: passed locally, no state")      \
+	X(HALFOPEN_HIT, "halfopen_hit",                                        \
+	  "decided by a half-open entry (ikefwd_halfopen)")                    \
+	X(PROMOTED, "promoted",                                                \
+	  "negotiation proved real: entered the established table")            \
+	X(PROMOTE_FULL, "promote_full",                                        \
+	  "established table full: promotion refused, nothing evicted")        \
+	X(OUT_STATELESS, "out_stateless",                                      \
+	  "sent with no entry and responder SPI 0 (COOKIE, error): no claim")  \
+	X(CLAIM_OVER_BUDGET, "claim_over_budget",                              \
+	  "first message over its source prefix's claim budget: no state")     \
+	/* Inside steering and the leak guard (bpf/inside.h, bpf/leak.h). */   \
+	X(INSIDE_SEEN, "inside_seen", "IP packets seen on inside interfaces")  \
+	X(INSIDE_NO_MATCH, "inside_no_match",                                  \
+	  "inside: no registered selector covers the destination: passed")     \
+	X(INSIDE_LOCAL, "inside_local",                                        \
+	  "inside: selector owned here: passed to the local stack")            \
+	X(INSIDE_FORWARDED, "inside_forwarded",                                \
+	  "inside: redirected to the member holding the CHILD_SA")             \
+	X(INSIDE_OWNER_DEAD, "inside_owner_dead",                              \
+	  "inside: selector owner dead or unreachable: dropped")               \
+	X(INSIDE_EXPIRED, "inside_expired",                                    \
+	  "inside: selector registration expired: dropped")                    \
+	X(INSIDE_LOOP_GUARD, "inside_loop_guard",                              \
+	  "inside: forwarded by a peer but owned by another member: dropped")  \
+	X(INSIDE_REDIRECT_FAIL, "inside_redirect_fail",                        \
+	  "inside: redirect to the owner failed: dropped")                     \
+	X(LEAK_BLOCKED, "leak_blocked",                                        \
+	  "cleartext to a registered remote selector leaving: dropped")        \
+	/* issue 12: checksum state of redirected frames */                    \
+	X(CSUM_COMPLETED, "csum_completed",                                    \
+	  "redirected UDP held a partial checksum: completed")                 \
+	X(CSUM_PARTIAL_LEFT, "csum_partial_left",                              \
+	  "redirected UDP held a partial checksum beyond the linear data: left")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

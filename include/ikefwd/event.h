@@ -18,6 +18,9 @@ enum ikefwd_event_type {
 	IKEFWD_EV_TAKEOVER = 3, /* expired / dead owner replaced by local */
 	IKEFWD_EV_OUTBOUND = 4, /* created by this member sending first */
 	IKEFWD_EV_LABEL = 5, /* unknown SA routed by its SPI's member label */
+	/* A half-open negotiation proved real (this member's IKE daemon
+	 * answered it with a responder SPI): now in the established table. */
+	IKEFWD_EV_PROMOTE = 6,
 };
 
 struct ikefwd_event {

@@ -25,6 +25,8 @@ enum {
 	IKEFWD_IFACE_TC_HOOK_OURS = 1 << 0,
 	/* Attached through libxdp's multi-program dispatcher. */
 	IKEFWD_IFACE_DISPATCHER = 1 << 1,
+	/* An inside interface: xdp_ikefwd_in, no tc egress. */
+	IKEFWD_IFACE_INSIDE = 1 << 2,
 };
 
 struct ikefwd_iface {

@@ -10,6 +10,8 @@
 #include "types.h"
 
 #define IKEFWD_TABLE_DEFAULT_SIZE 65536
+/* ikefwd_halfopen: claims of negotiations that have not proved real yet. */
+#define IKEFWD_HALFOPEN_DEFAULT_SIZE 16384
 #define IKEFWD_DEFAULT_TIMEOUT_SEC 120
 
 /*
@@ -38,6 +40,9 @@ enum {
 	 * integration (API / vici listener): no idle expiry, and it wins
 	 * over entries the data path only guessed. */
 	IKEFWD_F_REGISTERED = 1 << 9,
+	/* Entered the established table when the negotiation proved real
+	 * (this member's IKE daemon answered with a responder SPI). */
+	IKEFWD_F_PROMOTED = 1 << 10,
 };
 
 /*
@@ -74,6 +79,25 @@ struct ikefwd_frag_val {
 };
 
 #define IKEFWD_FRAG_TABLE_SIZE 8192
+
+/*
+ * The optional claim budget ([cluster] claim_budget): claims made in the
+ * current one-second window per source prefix (IPv4 /24 as IPv4-mapped
+ * IPv6, IPv6 /64; the rest of the address zero). Pinned as ikefwd_budget,
+ * an LRU: a prefix that stops sending is forgotten.
+ */
+struct ikefwd_budget_key {
+	__u8 prefix[16];
+};
+
+struct ikefwd_budget {
+	__u64 window_ns; /* start of the current window */
+	__u32 claims; /* claims made in it */
+	__u32 pad;
+};
+
+#define IKEFWD_BUDGET_TABLE_SIZE 16384
+#define IKEFWD_BUDGET_WINDOW_NS 1000000000ULL
 /* Linux drops incomplete reassemblies after 30 s (ipfrag_time): so do we. */
 #define IKEFWD_FRAG_TIMEOUT_NS (30ULL * 1000000000ULL)
 

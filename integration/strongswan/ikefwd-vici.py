@@ -3,12 +3,23 @@
 #
 # ikefwd-vici: registers every CHILD_SA's inbound ESP SPI with the local
 # ikefwdd while the SA is up, so that ESP steering finds the member that
-# holds the SA without SPI ranges (docs/strongswan.md).
+# holds the SA without SPI ranges, and its remote traffic selectors, so
+# that inside steering sends the cleartext for the tunnel to this member
+# (docs/strongswan.md).
 #
 # It listens on charon's vici socket for
 #   child-updown  up:   ikefwdctl sa add SPI-IN --owner LOCAL --lifetime LIFE
+#                       ikefwdctl ts add REMOTE-TS... --spi SPI-IN
+#                                 --lifetime LIFE [--owner LOCAL]
 #                 down: ikefwdctl sa del SPI-IN
-#   child-rekey   the new SA's SPI added, the old one's deleted
+#                       ikefwdctl ts del REMOTE-TS --spi SPI-IN after
+#                       --ts-grace seconds (only this SA's: a newer
+#                       registration, on this member or another, stays)
+#   child-rekey   the new SA's SPI and selectors added (they replace the
+#                 old SA's registrations), the old SA's deleted
+# Selectors restricted to a protocol or ports ("10.1.0.0/24[tcp/80]")
+# are registered by their address range; an address range ("a..b") by
+# the networks that cover it exactly.
 # and, when it (re)connects, registers the CHILD_SAs already installed
 # (list-sas). Registrations are left in place when it stops: the SAs are
 # still there, and they carry the SA's hard lifetime anyway.
@@ -20,12 +31,18 @@
 # no python3-vici package): src/libcharon/plugins/vici/README.md.
 
 import argparse
+import ipaddress
+import os
 import signal
+import threading
 import socket
 import struct
 import subprocess
 import sys
 import time
+
+# Filled in by the build (cmake/version.cmake) in the installed copy.
+VERSION = "(source tree)"
 
 # Packet types and message elements (vici README).
 CMD_REQUEST, CMD_RESPONSE, CMD_UNKNOWN = 0, 1, 2
@@ -35,8 +52,22 @@ SECTION_START, SECTION_END, KEY_VALUE, LIST_START, LIST_ITEM, LIST_END = \
     1, 2, 3, 4, 5, 6
 
 
+def journal_prefix():
+    """'<6>' (info, sd-daemon(3)) when stdout is systemd's journal stream:
+    JOURNAL_STREAM names its device:inode (systemd.exec(5))."""
+    try:
+        dev, ino = (int(x) for x in os.environ["JOURNAL_STREAM"].split(":"))
+        st = os.fstat(1)
+        return "<6>" if (st.st_dev, st.st_ino) == (dev, ino) else ""
+    except (KeyError, ValueError, OSError):
+        return ""
+
+
+PREFIX = journal_prefix()
+
+
 def log(msg):
-    print("ikefwd-vici: " + msg, flush=True)
+    print(PREFIX + "ikefwd-vici: " + msg, flush=True)
 
 
 def decode(data):
@@ -130,10 +161,36 @@ class Vici:
         return decode(body)
 
 
+def ts_networks(ts):
+    """vici's text of a traffic selector to the networks it covers."""
+    addr = ts.split("[", 1)[0].strip()
+    if not addr or addr == "dynamic":
+        return []
+    try:
+        if ".." in addr:
+            lo, hi = addr.split("..", 1)
+            return [str(n) for n in ipaddress.summarize_address_range(
+                ipaddress.ip_address(lo), ipaddress.ip_address(hi))]
+        return [str(ipaddress.ip_network(addr, strict=False))]
+    except ValueError:
+        log("selector %r: not an address range, not registered" % ts)
+        return []
+
+
+def remote_networks(child):
+    nets = []
+    for ts in child.get("remote-ts", []) or []:
+        for n in ts_networks(ts):
+            if n not in nets:
+                nets.append(n)
+    return nets
+
+
 class Registrar:
     def __init__(self, args):
         self.ctl = [args.ikefwdctl, "--config", args.config]
         self.owner = args.owner
+        self.ts_grace = args.ts_grace
 
     def run(self, *argv):
         p = subprocess.run(self.ctl + list(argv), stdout=subprocess.DEVNULL,
@@ -160,6 +217,20 @@ class Registrar:
         log("%s: sa add 0x%s lifetime %ss (child %s, reqid %s): %s" % (
             why, spi, life, child.get("name", "?"), child.get("reqid", "?"),
             res))
+        self.add_ts(child, spi, life, why)
+
+    def add_ts(self, child, spi, life, why):
+        nets = remote_networks(child)
+        # 64 a request, as the API takes them.
+        for i in range(0, len(nets), 64):
+            argv = ["ts", "add"] + nets[i:i + 64] + [
+                "--spi", "0x" + spi, "--lifetime", life]
+            if self.owner is not None:
+                argv += ["--owner", str(self.owner)]
+            rc, err = self.run(*argv)
+            log("%s: ts add %s spi 0x%s (child %s): %s" % (
+                why, " ".join(nets[i:i + 64]), spi, child.get("name", "?"),
+                "ok" if rc == 0 else "failed: " + err))
 
     def delete(self, child, why):
         spi = child.get("spi-in")
@@ -169,6 +240,29 @@ class Registrar:
         log("%s: sa del 0x%s (child %s, reqid %s): %s" % (
             why, spi, child.get("name", "?"), child.get("reqid", "?"),
             "ok" if rc == 0 else "failed: " + err))
+        nets = remote_networks(child)
+        if not nets:
+            return
+        # Later, not now: a tunnel re-established on this member (the
+        # peer's INITIAL_CONTACT makes charon take the old one down just
+        # before the new one comes up) would otherwise leave its
+        # selectors unregistered for a moment, and unregistered traffic
+        # is routed in the clear. Meanwhile the old registration keeps
+        # the traffic here, where the leak guard drops what has no SA.
+        t = threading.Timer(self.ts_grace, self.delete_ts,
+                            (nets, spi, why))
+        t.daemon = True
+        t.start()
+
+    def delete_ts(self, nets, spi, why):
+        for net in nets:
+            rc, err = self.run("ts", "del", net, "--spi", "0x" + spi)
+            # A 409: the prefix belongs to a newer SA (a rekey, the tunnel
+            # re-established, or moved to another member): it stays.
+            log("%s: ts del %s spi 0x%s: %s" % (
+                why, net, spi, "ok" if rc == 0 else
+                ("kept: " + err) if "now, not" in err else
+                "failed: " + err))
 
     def event(self, name, msg):
         up = msg.get("up") == "yes"
@@ -196,11 +290,16 @@ class Registrar:
 def main():
     ap = argparse.ArgumentParser(
         description="registers CHILD_SAs' inbound SPIs with ikefwdd")
+    ap.add_argument("--version", action="version",
+                    version="ikefwd-vici " + VERSION)
     ap.add_argument("--vici", default="unix:///var/run/charon.vici",
                     help="charon's vici socket (unix:///path)")
     ap.add_argument("--config", required=True,
                     help="the local ikefwd.conf (ikefwdctl --config)")
     ap.add_argument("--ikefwdctl", default="ikefwdctl")
+    ap.add_argument("--ts-grace", type=float, default=2.0,
+                    help="seconds between a CHILD_SA's down event and the "
+                         "removal of its selectors (default 2)")
     ap.add_argument("--owner", type=int,
                     help="member to register SPIs for (default: ikefwdctl's, "
                          "the configuration's local_member)")

@@ -97,12 +97,15 @@ e2e_create() {
 
 	lab_create policy || lab_abort "lab_create failed"
 	openssl rand -hex 32 >"$LAB_DIR/sync.key"
-	# veth hands the peer's UDP on with its checksum left to offload
-	# (CHECKSUM_PARTIAL) all the way to the member; a frame ikefwd
-	# redirects loses that state and reaches the owner with a checksum
-	# its UDP layer rejects (UdpInCsumErrors). A real wire always
-	# carries complete checksums: the peer computes them itself here.
-	lab_ns peer ethtool -K eth0 tx off >/dev/null
+	# The peer's veth keeps its default offloads: its UDP reaches the
+	# members with the checksum left to offload (CHECKSUM_PARTIAL), and
+	# the frames ikefwd redirects must have it completed by the data
+	# path (docs/datapath.md), or the owner drops them (UdpInCsumErrors).
+	# E2E_PEER_TX_CSUM=off turns tx checksumming off on the peer, as a
+	# real wire's frames (always complete) would arrive.
+	if [ "${E2E_PEER_TX_CSUM:-default}" = off ]; then
+		lab_ns peer ethtool -K eth0 tx off >/dev/null
+	fi
 	for m in "${LAB_MEMBERS[@]}"; do
 		e2e_member_nft "$m"
 		ip -n "$m" addr add "$E2E_INNER/32" dev lo
@@ -159,7 +162,9 @@ e2e_responder_conf() {
 }
 
 # e2e_peer_conf VERSION ADDR...: the peer's swanctl.conf on stdout, one
-# connection per source address (see the top of this file); an address
+# connection per source address (see the top of this file; the children's
+# remote_ts is E2E_PEER_REMOTE_TS, default the members' inner address);
+# an address
 # written v1:ADDR gets an IKEv1 connection whatever VERSION says.
 # encap = yes: IKE_AUTH (IKEv2) and Main Mode 5/6 and Quick Mode (IKEv1)
 # on UDP 4500.
@@ -194,7 +199,7 @@ e2e_peer_conf() {
 				children {
 					c$d {
 						local_ts = 10.10.$d.1/32
-						remote_ts = $E2E_INNER/32
+						remote_ts = ${E2E_PEER_REMOTE_TS:-$E2E_INNER/32}
 						esp_proposals = aes128gcm16
 						${E2E_CHILD_OPTS:-}
 					}
@@ -242,7 +247,7 @@ e2e_peer_start() {
 # (E2E_DEAD_AFTER_MS: another dead_after_ms); ESP
 # steered by the members' SPI ranges, and IKE SAs no table knows yet
 # routed by the label in their SPIs (E2E_SPI_LABELS=no: by the table
-# alone).
+# alone); E2E_CLUSTER_EXTRA adds [cluster] lines.
 e2e_config() {
 	local m=$1 n
 	{
@@ -252,9 +257,14 @@ e2e_config() {
 		echo "esp_steering = yes"
 		echo "spi_labels = ${E2E_SPI_LABELS:-yes}"
 		echo "spi_label_mask = $E2E_LABEL_MASK"
+		# More [cluster] keys (table sizes, ...), one per line.
+		[ -n "${E2E_CLUSTER_EXTRA:-}" ] && echo "$E2E_CLUSTER_EXTRA"
+		[ -n "${E2E_LEAK_GUARD:-}" ] && echo "leak_guard = $E2E_LEAK_GUARD"
 		echo "[interfaces]"
 		echo "attach = eth0"
 		echo "xdp_mode = native"
+		# E2E_INSIDE: the interfaces facing the protected network.
+		[ -n "${E2E_INSIDE:-}" ] && echo "inside = $E2E_INSIDE"
 		for n in "${LAB_MEMBERS[@]}"; do
 			echo "[member ${n#m}]"
 			echo "address = 10.0.0.${n#m}"
@@ -465,4 +475,88 @@ e2e_port_split() {
 	ip -n rt rule del fwmark 1 lookup 100 2>/dev/null
 	[ "$1" = on ] && ip -n rt rule add fwmark 1 lookup 100
 	return 0
+}
+
+# The inside (E2E_INSIDE=lan0 puts ikefwd's inside program there):
+# e2e_inside_create adds an inside router ir with one link to every
+# member's lan0 (10.30.N.0/24) that spreads traffic to the peers' inner
+# addresses (10.10.0.0/16) over the members by ECMP, a host E2E_HOST
+# behind it (namespace host), the members' route to 10.20.0.0/24 through
+# ir, and an nftables counter on the outside router of every packet to
+# 10.10.0.0/16 it receives: ESP goes to the peers' outer addresses, so it
+# counts cleartext that left a member towards a tunnel's far side
+# (e2e_leaked, e2e_leak_reset). The peers' CHILD_SAs must cover E2E_HOST
+# (E2E_PEER_REMOTE_TS=10.20.0.0/24).
+E2E_HOST=10.20.0.100
+e2e_inside_create() {
+	local m n ns nexthops=()
+	for ns in ir host; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	lab_ns ir sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.fib_multipath_hash_policy=1 \
+		net.ipv4.conf.all.ignore_routes_with_linkdown=1
+	lab_veth ir hostlink host eth0
+	ip -n ir addr add 10.20.0.254/24 dev hostlink
+	ip -n host addr add "$E2E_HOST/24" dev eth0
+	ip -n host route add default via 10.20.0.254
+	for m in "${LAB_MEMBERS[@]}"; do
+		n=${m#m}
+		lab_veth ir "to$m" "$m" lan0
+		ip -n ir addr add "10.30.$n.254/24" dev "to$m"
+		ip -n "$m" addr add "10.30.$n.1/24" dev lan0
+		ip -n "$m" route add 10.20.0.0/24 via "10.30.$n.254" dev lan0
+		lab_ns "$m" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.lan0.rp_filter=0
+		# As on eth0: frames redirected into a veth need NAPI there.
+		lab_ns ir ethtool -K "to$m" gro on
+		nexthops+=(nexthop via "10.30.$n.1" dev "to$m")
+	done
+	ip -n ir route add 10.10.0.0/16 "${nexthops[@]}"
+	lab_ns rt nft -f - <<-EOF
+		table inet leak {
+			counter clear {}
+			chain pre {
+				type filter hook prerouting priority raw;
+				ip daddr 10.10.0.0/16 counter name clear
+			}
+		}
+	EOF
+}
+
+e2e_leaked() {
+	lab_ns rt nft -j list counter inet leak clear | "$LAB_PY" -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    if "counter" in o:
+        print(o["counter"]["packets"])'
+}
+
+e2e_leak_reset() {
+	lab_ns rt nft reset counter inet leak clear >/dev/null
+}
+
+# e2e_listener_start M / e2e_listener_stop M: the strongSwan vici
+# listener (integration/strongswan/ikefwd-vici.py) on member M, against
+# M's charon and daemon, by PID; its log is $LAB_DIR/M/vici.log.
+declare -A E2E_VICI_PID=()
+e2e_listener_start() {
+	local m=$1
+	ip netns exec "$m" "$LAB_PY" \
+		"$E2E_LIB/../../integration/strongswan/ikefwd-vici.py" \
+		--vici "unix://$SWAN_DIR/$m/charon.vici" \
+		--config "$LAB_DIR/$m/ikefwd.conf" --ikefwdctl "$IKEFWDCTL" \
+		>>"$LAB_DIR/$m/vici.log" 2>&1 &
+	E2E_VICI_PID[$m]=$!
+	LAB_PIDS+=("$!")
+}
+
+e2e_listener_stop() {
+	local pid=${E2E_VICI_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	lab_forget_pid "$pid"
+	unset "E2E_VICI_PID[$1]"
 }

@@ -7,8 +7,9 @@
 # three cluster members sharing one VIP, each with a real strongSwan.
 # It shows an IKEv2 tunnel failing through the split without ikefwd and
 # coming up with it, traffic through it, the ownership table and the
-# counters, IKEv1 through the same split and 50 peers at once, then tears
-# everything down. Needs root. IKEFWD_BUILD_DIR: where to build (default
+# counters, IKEv1 through the same split and 50 peers at once, then
+# inside traffic failing and leaking without inside steering and working
+# with it, then tears everything down. Needs root. IKEFWD_BUILD_DIR: where to build (default
 # build/ in the source tree).
 set -u
 E2E_TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -159,6 +160,82 @@ else
 	lab_fail_check "50 peers at once"
 fi
 note "IKE SAs held: m1 $(swan_count m1), m2 $(swan_count m2), m3 $(swan_count m3)"
+
+step "Inside traffic: a host behind an inside router that spreads it over every member (ECMP)"
+cat <<'TXT'
+      host 10.20.0.100 -- inside router -- lan0 of m1, m2, m3 (ECMP towards
+      the peers' inner addresses 10.10.0.0/16); 8 new peers whose tunnels
+      cover the host; the outside router counts every packet to 10.10.0.0/16
+      it receives: cleartext that should have gone into a tunnel
+TXT
+e2e_inside_create
+INSIDE_PEERS=()
+for i in $(seq 60 67); do
+	INSIDE_PEERS+=("10.0.1.$i")
+done
+swan_stop peer
+E2E_PEER_REMOTE_TS=10.20.0.0/24 E2E_CHILD_OPTS="start_action = start" \
+	e2e_peer_start 2 "${INSIDE_PEERS[@]}"
+swan_wait_count peer 8 30 || note "only $(swan_count peer) of 8 tunnels up"
+note "tunnels: 8 up, on m1 (the router sends every IKE_SA_INIT there)"
+# ping_inside: pings every inside peer from the host; prints how many answer.
+ping_inside() {
+	local a ok=0 pids=()
+	for a in "${INSIDE_PEERS[@]}"; do
+		lab_ns host ping -c 2 -i 0.3 -W 2 "10.10.${a##*.}.1" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for a in "${pids[@]}"; do
+		wait "$a" && ok=$((ok + 1))
+	done
+	echo "$ok"
+}
+
+e2e_leak_reset
+ok=$(ping_inside)
+leaks=$(e2e_leaked)
+if [ "$ok" -lt 8 ] && [ "$leaks" -gt 0 ]; then
+	bad "without inside steering: $ok of 8 peers answer the host; the other replies reached a member without the tunnel, which routed them in the clear: the outside router saw $leaks cleartext packets to the peers' inner addresses"
+	lab_pass "without inside steering inside traffic fails and leaks"
+else
+	note "$ok of 8 answered, $leaks cleartext packets at the outside router"
+	lab_fail_check "without inside steering inside traffic fails and leaks"
+fi
+
+step "With inside steering: [interfaces] inside = lan0, the vici listener on every member"
+for m in "${LAB_MEMBERS[@]}"; do
+	E2E_INSIDE=lan0 e2e_config "$m"
+	lab_ikefwd "$m" attach --config "$LAB_DIR/$m/ikefwd.conf" \
+		>"$LAB_DIR/$m/attach.log" 2>&1 ||
+		lab_abort "attach on $m: $(cat "$LAB_DIR/$m/attach.log")"
+	e2e_listener_start "$m"
+done
+inside_registered() {
+	e2e_ctl m2 --json ts list 2>/dev/null | "$LAB_PY" -c '
+import json, sys
+want = {"10.10.%d.1/32" % i for i in range(60, 68)}
+have = {t["prefix"] for t in json.load(sys.stdin)["selectors"]}
+sys.exit(0 if want <= have else 1)'
+}
+e2e_wait 10 inside_registered ||
+	note "the tunnels' selectors did not all reach m2"
+note "m2's remote selectors (registered by m1's listener, synced):"
+e2e_ctl m2 ts list | grep -E 'PREFIX|10\.10\.6' | indent
+e2e_leak_reset
+ok=$(ping_inside)
+leaks=$(e2e_leaked)
+if [ "$ok" -eq 8 ] && [ "$leaks" -eq 0 ]; then
+	good "8 of 8 peers answer the host; m2 and m3 steered the replies to m1, which holds the tunnels; no cleartext reached the outside router"
+	lab_pass "with inside steering inside traffic works, nothing leaks"
+else
+	bad "$ok of 8 answered, $leaks cleartext packets at the outside router"
+	lab_fail_check "with inside steering inside traffic works, nothing leaks"
+fi
+lab_ikefwd m2 status | sed -n '/^interfaces/,/^members/p;/^selectors/p;/inside_\|leak_/p' |
+	grep -v '^members' | indent
+for m in "${LAB_MEMBERS[@]}"; do
+	e2e_listener_stop "$m"
+done
 
 step "Tearing down: charons and daemons stopped by PID, XDP detached, namespaces deleted"
 lab_finish

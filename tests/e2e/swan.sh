@@ -224,6 +224,55 @@ for line in sys.stdin:
 '
 }
 
+# swan_children NAME: one line per CHILD_SA (or per IKE_SA without one):
+# "REMOTE IKESTATE ISPI RSPI IKEUID CHILDUID CHILDSTATE SPIIN SPIOUT", from
+# swanctl --list-sas --raw (CHILD_SAs in every state, SPIs as swanctl
+# prints them).
+swan_children() {
+	swan_ctl "$1" --list-sas --raw 2>/dev/null | /usr/bin/python3 -c '
+import re, sys
+def parse(s, i):
+    d = {}
+    while i < len(s):
+        if s[i] == "}":
+            return d, i + 1
+        m = re.compile(r"\s*([^=\s{}]+)(=|\s*\{|\s)").match(s, i)
+        if not m:
+            return d, len(s)
+        key, i = m.group(1), m.end()
+        if m.group(2).endswith("{"):
+            d[key], i = parse(s, i)
+        elif m.group(2) == "=":
+            if s[i] == "[":
+                j = s.index("]", i)
+                d[key] = s[i + 1:j].split()
+                i = j + 1
+            else:
+                m2 = re.compile(r"[^\s}]*").match(s, i)
+                d[key], i = m2.group(0), m2.end()
+        while i < len(s) and s[i] == " ":
+            i += 1
+    return d, i
+for line in sys.stdin:
+    if "{" not in line:
+        continue
+    top, _ = parse(line.strip()[line.strip().index("{") + 1:], 0)
+    for name, sa in top.items():
+        if not isinstance(sa, dict):
+            continue
+        head = [sa.get("remote-host", "?"), sa.get("state", "?"),
+                sa.get("initiator-spi", "?"), sa.get("responder-spi", "?"),
+                sa.get("uniqueid", "?")]
+        kids = [c for c in sa.get("child-sas", {}).values()
+                if isinstance(c, dict)]
+        if not kids:
+            print(*head, "-", "-", "-", "-")
+        for c in kids:
+            print(*head, c.get("uniqueid", "?"), c.get("state", "?"),
+                  c.get("spi-in", "?"), c.get("spi-out", "?"))
+'
+}
+
 # swan_count NAME: how many IKE SAs of instance NAME are ESTABLISHED with
 # at least one INSTALLED CHILD_SA.
 swan_count() {

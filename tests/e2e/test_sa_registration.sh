@@ -16,7 +16,9 @@
 # shellcheck disable=SC2034 # read by cluster.sh (e2e_init)
 E2E_NEED_CTL=1
 . "$(dirname "$0")/cluster.sh"
-VICI_LISTENER=$E2E_LIB/../../integration/strongswan/ikefwd-vici.py
+# IKEFWD_VICI: another copy of the listener (the packaged one:
+# tests/packaging/test_package.sh); default the source tree's.
+VICI_LISTENER=${IKEFWD_VICI:-$E2E_LIB/../../integration/strongswan/ikefwd-vici.py}
 VICI_LISTENER=$(realpath "$VICI_LISTENER")
 e2e_init "$@"
 e2e_create

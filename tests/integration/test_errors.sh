@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # attach failures on one member (m1): a missing interface, a bad
-# configuration, no bpffs under the pin root, a foreign XDP program, and a
-# failure after the first interface was attached. Each gives one line on
+# configuration, no bpffs under the pin root, a foreign XDP program, a
+# failure after the first interface was attached, and the same for inside
+# interfaces (whose attach and detach are checked too). Each gives one line on
 # stderr ("ikefwd: ...") and a non-zero exit, and leaves nothing
 # half-attached: no XDP program and no clsact qdisc of ours on any
 # interface.
@@ -87,6 +88,38 @@ sed 's/^attach = eth0$/attach = eth0 lo/' "$CONF" >"$LAB_DIR/m1/lo.conf"
 attach_fails "native XDP on lo" "lo: cannot attach XDP" \
 	attach --config "$LAB_DIR/m1/lo.conf"
 lab_ok "lo has no XDP either" lab_clean m1 lo
+
+lab_log "inside interfaces ([interfaces] inside)"
+ip -n m1 link add lan0 type veth peer name lan1
+ip -n m1 link set lan0 up
+ip -n m1 link set lan1 up
+sed 's/^attach = eth0$/attach = eth0\ninside = nosuch1/' "$CONF" >"$LAB_DIR/m1/in-missing.conf"
+attach_fails "inside = nosuch1" "interface nosuch1 does not exist" \
+	attach --config "$LAB_DIR/m1/in-missing.conf"
+sed 's/^attach = eth0$/attach = eth0\ninside = lan0/' "$CONF" >"$LAB_DIR/m1/in.conf"
+attach_fails "lan0 given with --iface and as inside" \
+	"lan0: given as outside (--iface) and as \[interfaces\] inside" \
+	attach --config "$LAB_DIR/m1/in.conf" --iface eth0 --iface lan0
+lab_ok "lan0 has no XDP and no clsact" lab_clean m1 lan0
+# lo has no native XDP: eth0 is attached, then the inside lo fails.
+sed 's/^attach = eth0$/attach = eth0\ninside = lo/' "$CONF" >"$LAB_DIR/m1/in-lo.conf"
+attach_fails "native XDP on the inside lo" "lo: cannot attach XDP" \
+	attach --config "$LAB_DIR/m1/in-lo.conf"
+lab_ok "lo has no XDP either" lab_clean m1 lo
+lab_ok "attach with inside = lan0" \
+	lab_ikefwd m1 attach --config "$LAB_DIR/m1/in.conf"
+lab_ok "lan0 runs xdp_ikefwd_in" \
+	grep -q "prog/xdp id [0-9]* name xdp_ikefwd_in" <(ip -n m1 -d link show dev lan0)
+lab_not "lan0 has no tc program (no clsact)" grep -q clsact <(tc -n m1 qdisc show dev lan0)
+lab_ok "eth0 runs xdp_ikefwd" \
+	grep -q "prog/xdp id [0-9]* name xdp_ikefwd " <(ip -n m1 -d link show dev eth0)
+lab_ok "status lists lan0 as inside" \
+	grep -q "lan0 *inside, native XDP" <(lab_ikefwd m1 status)
+lab_ok "status --json: side inside" \
+	grep -q '"side": "inside"' <(lab_ikefwd m1 status --json)
+lab_ok "detach --all --purge" lab_ikefwd m1 detach --all --purge
+lab_ok "lan0 is clean" lab_clean m1 lan0
+lab_ok "eth0 is clean" lab_clean m1 eth0
 
 lab_log "after all that, a normal attach works"
 lab_ok "attach" lab_ikefwd m1 attach --config "$CONF"

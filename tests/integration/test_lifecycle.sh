@@ -53,6 +53,8 @@ lab_snap BEFORE
 lab_send peer "v2-init:500:$SPI:0"
 lab_settle 1
 lab_eq "m1 claimed the negotiation" "$(lab_d m1.claimed)" 1
+# m1's IKE daemon answers it: established.
+lab_send m1 "v2-init:500:$SPI:0:r"
 
 lab_log "detach"
 lab_ok "detach --iface eth0" lab_ikefwd m1 detach --iface eth0

@@ -8,9 +8,10 @@
 # fragments: every packet must reach the stack of the member that owns its
 # negotiation, and no other.
 #
-# The members do not share tables yet (a later issue adds sync): after a
-# negotiation's first packet, lab_sync copies the owner's entries to the
-# others, as the sync agent will.
+# No sync agent runs here: once the owner's IKE daemon has answered a
+# negotiation (a crafted answer sent from the member: its tc egress
+# promotes the half-open claim), lab_sync copies the owner's established
+# entries to the others, as the sync agent does.
 # shellcheck source=tests/integration/lab.sh
 . "$(dirname "$0")/lab.sh"
 lab_init "$@"
@@ -38,8 +39,11 @@ lab_snap BEFORE
 lab_send peer "v2-init:500:$V2:0"
 lab_settle 1
 lab_eq "IKE_SA_INIT claimed by m1" "$(lab_d m1.claimed)" 1
-lab_eq "m1's table: m1 owns it" "$(lab_owner m1 "$V2" 0)" 1
+lab_eq "a half-open claim: not established yet" "$(lab_owner m1 "$V2" 0)" none
 lab_stacks "IKE_SA_INIT" 1 0 0
+# m1's IKE daemon answers with its SPI: the negotiation is real.
+lab_send m1 "v2-init:500:$V2:0:r"
+lab_eq "m1's table: m1 owns it" "$(lab_owner m1 "$V2" 0)" 1
 lab_sync m1 m2 m3
 
 M1MAC=$(lab_mac m1 eth0)
@@ -56,7 +60,7 @@ lab_eq "m2 forwarded the three on 4500" "$(lab_d m2.forwarded)" 3
 lab_eq "m2 found them through the Phase-1 entry" "$(lab_d m2.phase2_fallback)" 3
 lab_eq "m2 claimed none" "$(lab_d m2.claimed)" 0
 lab_eq "m1 handled the retransmitted IKE_SA_INIT locally" "$(lab_d m1.claimed)" 0
-lab_eq "m2's table: IKE_AUTH's entry names m1" "$(lab_owner m2 "$V2" 1)" 1
+lab_eq "m2 made no entry per Message ID" "$(lab_owner m2 "$V2" 1)" none
 cap=$(lab_capture_stop v2m1)
 lab_eq "capture on m1: 3 frames from m2's MAC to the VIP" \
 	"$(grep -c "^[0-9:.]* $M2MAC > $M1MAC.*> $LAB_VIP.4500:" <<<"$cap")" 3
@@ -66,9 +70,13 @@ lab_eq "capture on m2: its stack saw none of them" \
 
 lab_log "IKEv1: Main Mode on 500 then 4500, Quick Modes with new Message IDs"
 lab_rebase
-lab_send peer "v1-main1:500:$V1:0" "v1-main:500:$V1:0"
+lab_send peer "v1-main1:500:$V1:0"
+# m1's IKE daemon answers Main Mode 1 with its responder cookie.
+lab_send m1 "v1-main:500:$V1:0"
+lab_send peer "v1-main:500:$V1:0"
 lab_settle 2
 lab_eq "Main Mode claimed by m1" "$(lab_d m1.claimed)" 1
+lab_eq "and promoted by its answer" "$(lab_d m1.promoted)" 1
 lab_stacks "Main Mode 1 and 3" 2 0 0
 lab_sync m1 m2 m3
 lab_rebase
@@ -78,12 +86,12 @@ lab_send peer "v1-main:4500:$V1:0" "v1-quick:4500:$V1:0x1d2c3b4a" \
 lab_settle 5
 lab_stacks "Main Mode 5, Quick Modes, DPD" 5 0 0
 lab_eq "m2 forwarded the four on 4500" "$(lab_d m2.forwarded)" 4
-lab_eq "m2: two new Message IDs resolved through Phase 1" \
-	"$(lab_d m2.phase2_fallback)" 2
+lab_eq "m2: the three with Message IDs resolved through Phase 1" \
+	"$(lab_d m2.phase2_fallback)" 3
 lab_eq "m1: the Quick Mode on 500 resolved through Phase 1 (and m2's forwards)" \
-	"$(lab_d m1.phase2_fallback)" 3
-lab_eq "m2's table: the Quick Mode's entry names m1" \
-	"$(lab_owner m2 "$V1" 0x1d2c3b4a)" 1
+	"$(lab_d m1.phase2_fallback)" 4
+lab_eq "m2 made no entry per Message ID" \
+	"$(lab_owner m2 "$V1" 0x1d2c3b4a)" none
 
 lab_log "egress: m3 initiates; the peer's answers land on m1 and m2"
 lab_rebase
@@ -114,7 +122,8 @@ lab_eq "capture on m3: the IKE_AUTH answer came from m2's MAC" \
 lab_eq "m1 forwarded the IKE_SA_INIT answer" "$(lab_d m1.forwarded)" 1
 lab_eq "m2 forwarded the IKE_AUTH answer" "$(lab_d m2.forwarded)" 1
 lab_eq "m3 sent IKE_AUTH on its own negotiation" "$(lab_d m3.out_ike_seen)" 1
-lab_eq "m3's table: IKE_AUTH's entry is m3's" "$(lab_owner m3 "$OUT" 1)" 3
+lab_eq "m3's table: the negotiation is still m3's" "$(lab_owner m3 "$OUT" 0)" 3
+lab_eq "m3 made no entry per Message ID" "$(lab_owner m3 "$OUT" 1)" none
 
 lab_log "disagreeing tables: forwarded once, never bounced back"
 lab_ikefwd m1 table add "$SPLIT" 0 2

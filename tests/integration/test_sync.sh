@@ -4,7 +4,7 @@
 # The cluster as one system: every member runs ikefwdd with the sync agent
 # over the members' link, behind the port-splitting router (UDP 500 to m1,
 # 4500 to m2). Without any table seeding, the IKE_AUTH of a negotiation m1
-# claimed reaches m1; a member whose daemon dies is declared dead, its
+# claimed and answered (its promotion is what sync announces) reaches m1; a member whose daemon dies is declared dead, its
 # negotiations re-homed and nothing forwarded into it; when it returns it
 # is alive again, the tables agree again (its own claims, kept in its
 # pinned table, win back); ikefwd watch follows a changed
@@ -81,6 +81,8 @@ lab_log "IKE_SA_INIT on 500 (m1 claims), IKE_AUTH on 4500 (lands on m2)"
 V2=d1d2d3d4d5d6d7d8
 lab_snap BEFORE
 lab_send peer "v2-init:500:$V2:0"
+# m1's IKE daemon answers: promoted, and that is what the others hear.
+lab_send m1 "v2-init:500:$V2:0:r"
 owned_everywhere() {
 	local m
 	for m in m2 m3; do
@@ -117,6 +119,7 @@ lab_log "a new negotiation still works while m1 is away"
 V3=e1e2e3e4e5e6e7e8
 lab_rebase
 lab_send peer "v2-init:500:$V3:0"
+lab_send m1 "v2-init:500:$V3:0:r"
 lab_settle 1
 lab_eq "m1's data path still claims without its daemon" "$(lab_d m1.claimed)" 1
 owned_by_m1_on_m2() { [ "$(lab_owner m2 "$V3" 0)" = 1 ]; }

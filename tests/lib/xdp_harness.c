@@ -44,7 +44,8 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int open_at(struct harness *h, const char *pin_root)
+static int open_at(struct harness *h, const char *pin_root, uint32_t table_size,
+		   uint32_t halfopen_size)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 	struct bpf_map *map;
@@ -62,6 +63,12 @@ static int open_at(struct harness *h, const char *pin_root)
 		if (err)
 			goto fail;
 	}
+	if (table_size)
+		bpf_map__set_max_entries(h->skel->maps.ikefwd_table,
+					 table_size);
+	if (halfopen_size)
+		bpf_map__set_max_entries(h->skel->maps.ikefwd_halfopen,
+					 halfopen_size);
 	err = ikefwd_bpf__load(h->skel);
 	if (err)
 		goto fail;
@@ -84,18 +91,28 @@ fail:
 
 int harness_open(struct harness *h)
 {
-	return open_at(h, NULL);
+	return open_at(h, NULL, 0, 0);
+}
+
+int harness_open_sized(struct harness *h, uint32_t table_size,
+		       uint32_t halfopen_size)
+{
+	return open_at(h, NULL, table_size, halfopen_size);
 }
 
 int harness_open_pinned(struct harness *h, const char *pin_root)
 {
 	char path[512];
-	int err = open_at(h, pin_root);
+	int err = open_at(h, pin_root, 0, 0);
 
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd", pin_root);
 	err = bpf_program__pin(h->skel->progs.xdp_ikefwd, path);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/prog_xdp_ikefwd_in", pin_root);
+		err = bpf_program__pin(h->skel->progs.xdp_ikefwd_in, path);
+	}
 	if (err)
 		harness_close(h);
 	return err;
@@ -180,9 +197,20 @@ int harness_table_get(struct harness *h, uint64_t ispi, uint32_t msgid,
 	return 0;
 }
 
-int harness_table_count(struct harness *h)
+int harness_halfopen_get(struct harness *h, uint64_t ispi, uint32_t msgid,
+			 struct ikefwd_entry *e)
 {
-	int fd = bpf_map__fd(h->skel->maps.ikefwd_table);
+	struct ikefwd_key k;
+
+	make_key(&k, ispi, msgid);
+	if (bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.ikefwd_halfopen), &k,
+				e))
+		return -errno;
+	return 0;
+}
+
+static int count_keys(int fd)
+{
 	struct ikefwd_key k, next;
 	void *prev = NULL;
 	int n = 0;
@@ -195,20 +223,43 @@ int harness_table_count(struct harness *h)
 	return n;
 }
 
-int harness_run(struct harness *h, const void *frame, size_t len,
-		struct run_result *res)
+int harness_table_count(struct harness *h)
+{
+	return count_keys(bpf_map__fd(h->skel->maps.ikefwd_table));
+}
+
+int harness_halfopen_count(struct harness *h)
+{
+	return count_keys(bpf_map__fd(h->skel->maps.ikefwd_halfopen));
+}
+
+static int run_prog(int fd, const void *frame, size_t len,
+		    struct run_result *res)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
 		    .data_size_in = len, .data_out = res->out,
 		    .data_size_out = sizeof(res->out), .repeat = 1);
 	int err;
 
-	err = bpf_prog_test_run_opts(harness_prog_fd(h), &opts);
+	err = bpf_prog_test_run_opts(fd, &opts);
 	if (err)
 		return -errno;
 	res->retval = opts.retval;
 	res->out_len = opts.data_size_out;
 	return 0;
+}
+
+int harness_run(struct harness *h, const void *frame, size_t len,
+		struct run_result *res)
+{
+	return run_prog(harness_prog_fd(h), frame, len, res);
+}
+
+int harness_run_inside(struct harness *h, const void *frame, size_t len,
+		       struct run_result *res)
+{
+	return run_prog(bpf_program__fd(h->skel->progs.xdp_ikefwd_in), frame,
+			len, res);
 }
 
 int harness_run_live(struct harness *h, const void *frame, size_t len,

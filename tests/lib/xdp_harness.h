@@ -34,6 +34,10 @@ struct run_result {
 
 /* 0 or negative errno. */
 int harness_open(struct harness *h);
+/* With the established table (ikefwd_table) and the half-open table
+ * (ikefwd_halfopen) sized as given (0: the object's default). */
+int harness_open_sized(struct harness *h, uint32_t table_size,
+		       uint32_t halfopen_size);
 void harness_close(struct harness *h);
 /* Loads with every map pinned under pin_root (a bpffs directory the test
  * mounted privately) and the XDP program pinned as prog_xdp_ikefwd, as
@@ -46,12 +50,17 @@ int harness_set_config(struct harness *h, const struct ikefwd_config *cfg);
 int harness_add_member(struct harness *h, uint32_t id, uint32_t ifindex,
 		       const char *mac, const char *src_mac, uint32_t state);
 
+/* The established table (ikefwd_table). */
 int harness_table_put(struct harness *h, uint64_t ispi, uint32_t msgid,
 		      uint32_t owner, int64_t age_ns, uint32_t flags);
 /* 0 and *e filled, or -ENOENT. */
 int harness_table_get(struct harness *h, uint64_t ispi, uint32_t msgid,
 		      struct ikefwd_entry *e);
 int harness_table_count(struct harness *h);
+/* The same for the half-open claims (ikefwd_halfopen). */
+int harness_halfopen_get(struct harness *h, uint64_t ispi, uint32_t msgid,
+			 struct ikefwd_entry *e);
+int harness_halfopen_count(struct harness *h);
 
 /* Runs one frame through xdp_ikefwd; repeat > 1 for cost measurement. */
 int harness_run(struct harness *h, const void *frame, size_t len,
@@ -65,6 +74,10 @@ int harness_run(struct harness *h, const void *frame, size_t len,
  */
 int harness_run_live(struct harness *h, const void *frame, size_t len,
 		     uint32_t repeat);
+
+/* Runs one frame through xdp_ikefwd_in, the inside interfaces' program. */
+int harness_run_inside(struct harness *h, const void *frame, size_t len,
+		       struct run_result *res);
 
 /* Runs one frame through the tc egress program; returns its tc verdict
  * (TC_ACT_*) or a negative errno. */

@@ -525,8 +525,10 @@ static void ike_frame(struct pkt *p, uint64_t ispi, uint32_t msgid,
 	pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
 	pkt_udp(p, 500, 500);
 	pkt_ike(p, &(struct pkt_ike){ .ispi = ispi,
+				      .rspi = msgid ? 0x5a5a : 0,
 				      .version = PKT_IKEV2,
 				      .exchange = msgid ? 35 : 34,
+				      .flags = 0x08, /* Initiator */
 				      .msgid = msgid,
 				      .payload_len = 64 });
 	CU_ASSERT_FATAL(pkt_finish(p) == 0);
@@ -593,7 +595,7 @@ static void test_receive_packet(void)
 	struct pkt p;
 
 	lab_reset();
-	/* A new IKE_SA_INIT: claimed here, and the entry exists. */
+	/* A new IKE_SA_INIT: claimed here, half-open. */
 	ike_frame(&p, K1, 0, NULL);
 	CU_ASSERT_EQUAL_FATAL(rx(&p, false, &r), 200);
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "verdict"), "XDP_PASS");
@@ -601,12 +603,14 @@ static void test_receive_packet(void)
 	CU_ASSERT_EQUAL(jint(&r, "owner.member"), 1);
 	CU_ASSERT_EQUAL(jint(&r, "entry.owner.member"), 1);
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "entry.cookie"), "1111111111111111");
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "entry.table"), "halfopen");
 	CU_ASSERT_EQUAL(jint(&r, "counters.claimed"), 1);
 	CU_ASSERT_EQUAL(jint(&r, "counters.ike_seen"), 1);
 	CU_ASSERT_EQUAL(jint(&r, "counters.local"), 1);
 	CU_ASSERT(!jget(&r, "reason"));
 	reply_free(&r);
-	CU_ASSERT_EQUAL(entry(K1, 0, &e), 0);
+	CU_ASSERT_EQUAL(entry(K1, 0, &e), -ENOENT);
+	CU_ASSERT_EQUAL(halfopen_entry(K1, 0, &e), 0);
 	CU_ASSERT_EQUAL(e.owner, 1);
 	CU_ASSERT(e.flags & IKEFWD_F_CLAIMED);
 	/* The same frame again: ours now. */
@@ -631,8 +635,12 @@ static void test_receive_packet(void)
 	/* A later exchange of that negotiation follows its Phase-1 entry. */
 	ike_frame(&p, K2, 4, NULL);
 	expect_rx(&p, "XDP_REDIRECT", "phase2_fallback", 2);
-	CU_ASSERT_EQUAL(entry(K2, 4, &e), 0);
-	CU_ASSERT_EQUAL(e.owner, 2);
+	CU_ASSERT_EQUAL(entry(K2, 4, &e), -ENOENT);
+	/* A later exchange of a negotiation nobody knows: handled here,
+	 * nothing claimed. */
+	ike_frame(&p, K2 + 1, 4, NULL);
+	expect_rx(&p, "XDP_PASS", "unclaimed", 1);
+	CU_ASSERT_EQUAL(entry(K2 + 1, 4, &e), -ENOENT);
 
 	/* A frame a peer forwarded to us stays here. */
 	ike_frame(&p, K2, 0, MAC_M2);
@@ -730,8 +738,8 @@ static void test_receive_packet_not_ike(void)
 	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
 	expect_rx(&p, "XDP_PASS", "esp_in_udp", 0);
 
-	/* IKE on 4500 behind a marker, IPv6 with extension headers, two
-	 * VLAN tags: claimed, and the entry found. */
+	/* An IKE_SA_INIT on 4500 behind a marker, IPv6 with extension
+	 * headers, two VLAN tags: claimed, and the entry found. */
 	pkt_init(&p);
 	pkt_eth(&p, MAC_SELF, MAC_ROUTER);
 	pkt_vlan(&p, PKT_TPID_8021AD, 10);
@@ -741,13 +749,15 @@ static void test_receive_packet_not_ike(void)
 	pkt_ipv6_ext(&p, 60);
 	pkt_udp(&p, 4500, 4500);
 	pkt_non_esp_marker(&p);
-	pkt_ike(&p, &(struct pkt_ike){
-			    .ispi = K2, .version = PKT_IKEV2, .msgid = 1 });
+	pkt_ike(&p, &(struct pkt_ike){ .ispi = K2,
+				       .version = PKT_IKEV2,
+				       .exchange = 34,
+				       .flags = 0x08 });
 	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
 	CU_ASSERT_EQUAL_FATAL(rx(&p, false, &r), 200);
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "action"), "claimed");
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "entry.cookie"), "2222222222222222");
-	CU_ASSERT_EQUAL(jint(&r, "entry.msg_id"), 1);
+	CU_ASSERT_EQUAL(jint(&r, "entry.msg_id"), 0);
 	reply_free(&r);
 
 	/* The biggest frame the API takes goes through the program. */
@@ -758,6 +768,7 @@ static void test_receive_packet_not_ike(void)
 	pkt_ike(&p,
 		&(struct pkt_ike){ .ispi = K3,
 				   .version = PKT_IKEV1,
+				   .exchange = 2, /* Main Mode */
 				   .payload_len = PKT_MAX - 14 - 20 - 8 - 28 });
 	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
 	CU_ASSERT_EQUAL(p.len, 4096);
@@ -827,20 +838,16 @@ static void test_receive_packet_esp_and_labels(void)
 	reply_free(&r);
 
 	/* An IKE SA this table never saw, whose SPI carries member 3's
-	 * label: sent there and remembered, not claimed. */
-	ike_frame(&p, 0x03aabbccddeeff00ULL, 0, NULL);
+	 * label: sent there, neither claimed nor remembered. */
+	ike_frame(&p, 0x03aabbccddeeff00ULL, 1, NULL);
 	CU_ASSERT_EQUAL_FATAL(rx(&p, false, &r), 200);
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "action"), "label_routed");
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "verdict"), "XDP_REDIRECT");
 	CU_ASSERT_EQUAL(jint(&r, "owner.member"), 3);
-	CU_ASSERT_EQUAL(jint(&r, "entry.owner.member"), 3);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_array_get(jget(&r, "entry.flags"), 1)),
-		"label");
+	CU_ASSERT(json_is_null(jget(&r, "entry")));
 	reply_free(&r);
-	CU_ASSERT_EQUAL(entry(0x03aabbccddeeff00ULL, 0, &e), 0);
-	CU_ASSERT_EQUAL(e.owner, 3);
-	CU_ASSERT(e.flags & IKEFWD_F_LABEL);
+	CU_ASSERT_EQUAL(entry(0x03aabbccddeeff00ULL, 1, &e), -ENOENT);
+	CU_ASSERT_EQUAL(entry(0x03aabbccddeeff00ULL, 0, &e), -ENOENT);
 	bpf_map_delete_elem(lab.m.sa, &spi);
 }
 

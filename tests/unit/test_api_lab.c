@@ -38,6 +38,14 @@ static void on_sa_changed(void *ctx, uint32_t spi, bool deleted)
 	__atomic_store_n(&lab.sa_last_spi, spi, __ATOMIC_SEQ_CST);
 }
 
+static void on_ts_changed(void *ctx, const struct ikefwd_prefix *p,
+			  uint32_t owner, bool deleted)
+{
+	__atomic_add_fetch(deleted ? &lab.ts_deleted : &lab.ts_changed, 1,
+			   __ATOMIC_SEQ_CST);
+	__atomic_store_n(&lab.ts_last_owner, owner, __ATOMIC_SEQ_CST);
+}
+
 static int loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
@@ -89,6 +97,7 @@ void lab_reset(void)
 	uint32_t zero = 0, spi;
 
 	CU_ASSERT_FATAL(table_flush(lab.m.table) >= 0);
+	CU_ASSERT_FATAL(table_flush(lab.m.halfopen) >= 0);
 	while (!bpf_map_get_next_key(lab.m.sa, NULL, &spi))
 		CU_ASSERT_FATAL(!bpf_map_delete_elem(lab.m.sa, &spi));
 	CU_ASSERT_FATAL(
@@ -101,6 +110,24 @@ void lab_reset(void)
 	lab.changed = lab.deleted = 0;
 	lab.sa_changed = lab.sa_deleted = 0;
 	lab.sa_last_spi = 0;
+	/* Selectors and the inside interface record of the ts tests. */
+	{
+		struct ikefwd_ts_maps tm = { lab.m.ts4, lab.m.ts6 };
+		struct ikefwd_ts_row *rows = NULL;
+		int n = ikefwd_ts_list(&tm, &rows);
+
+		CU_ASSERT_FATAL(n >= 0);
+		for (int i = 0; i < n; i++)
+			CU_ASSERT_FATAL(!ikefwd_ts_del(&tm, &rows[i].prefix));
+		free(rows);
+	}
+	{
+		uint32_t lo = LOOPBACK_IFINDEX;
+
+		bpf_map_delete_elem(lab.m.ifaces, &lo);
+	}
+	lab.ts_changed = lab.ts_deleted = 0;
+	lab.ts_last_owner = 0;
 }
 
 void api_cfg_init(struct ikefwd_api_cfg *cfg)
@@ -122,6 +149,7 @@ int start_server(const struct ikefwd_api_cfg *cfg, const char *pin_root,
 		.conn_timeout_s = timeout_s,
 		.changed = on_changed,
 		.sa_changed = on_sa_changed,
+		.ts_changed = on_ts_changed,
 	};
 	char msg[256];
 	int err = api_start(&o, srv, msg, sizeof(msg));
@@ -411,6 +439,13 @@ int entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e)
 	return table_get(lab.m.table, &k, e);
 }
 
+int halfopen_entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e)
+{
+	struct ikefwd_key k = key(ispi, msgid);
+
+	return table_get(lab.m.halfopen, &k, e);
+}
+
 void entry_add(uint64_t ispi, uint32_t msgid, uint32_t owner)
 {
 	struct ikefwd_key k = key(ispi, msgid);
@@ -467,6 +502,18 @@ void snap_take(struct snapshot *s)
 		s->nr_sas++;
 	}
 	qsort(s->sas, s->nr_sas, sizeof(s->sas[0]), sa_cmp);
+	/* The selectors, sorted by lib/selector.c. */
+	{
+		struct ikefwd_ts_maps tm = { lab.m.ts4, lab.m.ts6 };
+		struct ikefwd_ts_row *rows = NULL;
+		int n = ikefwd_ts_list(&tm, &rows);
+
+		CU_ASSERT_FATAL(n >= 0 && n <= (int)ARRAY_LEN(s->ts));
+		if (n > 0)
+			memcpy(s->ts, rows, n * sizeof(rows[0]));
+		s->nr_ts = n;
+		free(rows);
+	}
 }
 
 bool snap_same(const struct snapshot *a, const struct snapshot *b)
@@ -474,8 +521,13 @@ bool snap_same(const struct snapshot *a, const struct snapshot *b)
 	if (a->n != b->n || memcmp(&a->cfg, &b->cfg, sizeof(a->cfg)) ||
 	    memcmp(a->members, b->members, sizeof(a->members)) ||
 	    a->nr_sas != b->nr_sas ||
-	    memcmp(a->sas, b->sas, a->nr_sas * sizeof(a->sas[0])))
+	    memcmp(a->sas, b->sas, a->nr_sas * sizeof(a->sas[0])) ||
+	    a->nr_ts != b->nr_ts)
 		return false;
+	for (int i = 0; i < a->nr_ts; i++)
+		if (ikefwd_prefix_cmp(&a->ts[i].prefix, &b->ts[i].prefix) ||
+		    memcmp(&a->ts[i].ts, &b->ts[i].ts, sizeof(a->ts[i].ts)))
+			return false;
 	/* Field by field: a table_row has padding between key and entry. */
 	for (int i = 0; i < a->n; i++)
 		if (memcmp(&a->rows[i].key, &b->rows[i].key,

@@ -57,6 +57,9 @@ struct api_lab {
 	int sa_changed; /* calls of the SA change hook */
 	int sa_deleted;
 	uint32_t sa_last_spi; /* of its last call */
+	int ts_changed; /* calls of the selector change hook */
+	int ts_deleted;
+	uint32_t ts_last_owner; /* of its last call */
 };
 
 extern struct api_lab lab;
@@ -98,6 +101,8 @@ struct sa_snap {
 /* Everything a request could change: the table, the configuration record,
  * the member records and the SA table. */
 struct snapshot {
+	struct ikefwd_ts_row ts[256]; /* remote selectors, sorted */
+	int nr_ts;
 	struct table_row rows[256];
 	int n;
 	struct sa_snap sas[256];
@@ -138,6 +143,8 @@ const char *jstr(const struct reply *r, const char *dotted);
 /* The pinned table. */
 struct ikefwd_key key(uint64_t ispi, uint32_t msgid);
 int entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e);
+/* The half-open claim (ikefwd_halfopen), 0 or -ENOENT. */
+int halfopen_entry(uint64_t ispi, uint32_t msgid, struct ikefwd_entry *e);
 void entry_add(uint64_t ispi, uint32_t msgid, uint32_t owner);
 void snap_take(struct snapshot *s);
 bool snap_same(const struct snapshot *a, const struct snapshot *b);

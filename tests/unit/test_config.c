@@ -162,6 +162,10 @@ static const struct bad_case bad_cases[] = {
 	  ":2: [cluster] timeout: out of range (1..86400): \"0\"" },
 	{ "[cluster]\ntimeout = 86401\n",
 	  ":2: [cluster] timeout: out of range (1..86400): \"86401\"" },
+	{ "[cluster]\nclaim_budget = 1000001\n",
+	  ":2: [cluster] claim_budget: out of range (0..1000000): \"1000001\"" },
+	{ "[cluster]\nhalfopen_size = 100\n",
+	  ":2: [cluster] halfopen_size: out of range (1024..16777216): \"100\"" },
 	{ "[cluster]\ntable_size = 1023\n",
 	  ":2: [cluster] table_size: out of range (1024..16777216): \"1023\"" },
 	{ "[cluster]\ntable_size = 99999999999999999999999\n",
@@ -211,6 +215,26 @@ static const struct bad_case bad_cases[] = {
 	  ":3: [interfaces] attach: interface \"eth0\" listed twice" },
 	{ "[interfaces]\nattach =\n",
 	  ":2: [interfaces] attach: no interface names" },
+	{ "[interfaces]\ninside =\n",
+	  ":2: [interfaces] inside: no interface names" },
+	{ "[interfaces]\ninside = lan0 lan/1\n",
+	  ":2: [interfaces] inside: not an interface name: \"lan/1\"" },
+	{ "[interfaces]\ninside = lan0\ninside = lan1 lan0\n",
+	  ":3: [interfaces] inside: interface \"lan0\" listed twice" },
+	{ "[interfaces]\nattach = eth0\ninside = lan0 eth0\n",
+	  ":3: [interfaces] inside: interface \"eth0\" is also in attach: an "
+	  "interface is inside or outside" },
+	{ "[interfaces]\ninside = lan0\nattach = lan0\n",
+	  ":3: [interfaces] attach: interface \"lan0\" is also in inside: an "
+	  "interface is inside or outside" },
+	{ "[interfaces]\ninside = l0 l1 l2 l3 l4 l5 l6 l7 l8 l9 l10 l11 l12 "
+	  "l13 l14 l15 l16\n",
+	  ":2: [interfaces] inside: more than 16 interfaces" },
+	{ "[cluster]\nleak_guard = sometimes\n",
+	  ":2: [cluster] leak_guard: not a boolean (yes/no, true/false, "
+	  "on/off, 1/0): \"sometimes\"" },
+	{ "[cluster]\nleak_guard = no\nleak_guard = yes\n",
+	  ":3: [cluster] leak_guard: repeated key (first on line 2)" },
 	{ "[interfaces]\nattach = e0 e1 e2 e3 e4 e5 e6 e7 e8 e9\n"
 	  "attach = e10 e11 e12 e13 e14 e15 e16\n",
 	  ":3: [interfaces] attach: more than 16 interfaces" },
@@ -320,6 +344,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg.active_member, 0);
 	CU_ASSERT_EQUAL(cfg.timeout_sec, 120);
 	CU_ASSERT_EQUAL(cfg.table_size, 65536);
+	CU_ASSERT_EQUAL(cfg.halfopen_size, IKEFWD_HALFOPEN_DEFAULT_SIZE);
+	CU_ASSERT_EQUAL(cfg.claim_budget, 0);
 	CU_ASSERT_EQUAL(cfg.ike_port, 500);
 	CU_ASSERT_EQUAL(cfg.natt_port, 4500);
 
@@ -360,6 +386,8 @@ static void test_every_key(void)
 				   "local_member = 3\n"
 				   "timeout = 86400\n"
 				   "table_size = 16777216\n"
+				   "halfopen_size = 4096\n"
+				   "claim_budget = 50\n"
 				   "ike_port = 1500\n"
 				   "natt_port = 14500\n"
 				   "[interfaces]\n"
@@ -390,6 +418,8 @@ static void test_every_key(void)
 	CU_ASSERT_EQUAL(cfg.local_member, 3);
 	CU_ASSERT_EQUAL(cfg.timeout_sec, 86400);
 	CU_ASSERT_EQUAL(cfg.table_size, 16777216);
+	CU_ASSERT_EQUAL(cfg.halfopen_size, 4096);
+	CU_ASSERT_EQUAL(cfg.claim_budget, 50);
 	CU_ASSERT_EQUAL(cfg.ike_port, 1500);
 	CU_ASSERT_EQUAL(cfg.natt_port, 14500);
 	CU_ASSERT_EQUAL(cfg.nr_ifaces, 1);
@@ -482,6 +512,8 @@ static void test_attach_and_comments(void)
 	size_t i;
 
 	load_good(text, &cfg);
+	CU_ASSERT_EQUAL(cfg.nr_inside, 0);
+	CU_ASSERT(cfg.leak_guard);
 	CU_ASSERT_EQUAL_FATAL(cfg.nr_ifaces, ARRAY_SIZE(want));
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		CU_ASSERT_STRING_EQUAL(cfg.ifaces[i], want[i]);
@@ -489,6 +521,30 @@ static void test_attach_and_comments(void)
 	CU_ASSERT_STRING_EQUAL(ikefwd_xdp_mode_name(cfg.xdp_mode), "skb");
 	CU_ASSERT_EQUAL(cfg.local_member, 1);
 	CU_ASSERT_STRING_EQUAL(cfg.sync.key_file, "/etc/ikefwd/sync#1.key");
+}
+
+/* inside names the LAN side, repeated keys add up; leak_guard turns off. */
+static void test_inside(void)
+{
+	static const char text[] = "[interfaces]\n"
+				   "attach = eth0\n"
+				   "inside = lan0 lan1\n"
+				   "inside = lan2\n"
+				   "[cluster]\n"
+				   "local_member = 1\n"
+				   "leak_guard = no\n"
+				   "[member 1]\n"
+				   "address = 10.0.0.1\n";
+	static const char *const want[] = { "lan0", "lan1", "lan2" };
+	static struct ikefwd_cfg cfg;
+	size_t i;
+
+	load_good(text, &cfg);
+	CU_ASSERT_EQUAL(cfg.nr_ifaces, 1);
+	CU_ASSERT_EQUAL_FATAL(cfg.nr_inside, ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		CU_ASSERT_STRING_EQUAL(cfg.inside[i], want[i]);
+	CU_ASSERT_FALSE(cfg.leak_guard);
 }
 
 /* Every spelling of a boolean, either case. */
@@ -570,6 +626,7 @@ int main(void)
 		{ "IPv6 member", test_ipv6_member },
 		{ "ha mode", test_ha },
 		{ "repeated attach, comments", test_attach_and_comments },
+		{ "inside interfaces, leak_guard", test_inside },
 		{ "booleans", test_booleans },
 		{ "byte order mark, CRLF", test_bom_crlf },
 		{ "examples/ikefwd.conf", test_example },

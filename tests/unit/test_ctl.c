@@ -91,6 +91,11 @@ static const struct request_case request_cases[] = {
 	{ "receive-packet --hex 02:00:00:00:01:01:02:00:00:00:00:AA:08:00",
 	  "POST", "receive-packet",
 	  "{\"frame_hex\":\"0200000001010200000000aa0800\"}" },
+	{ "receive-packet --iface lan0 --hex "
+	  "02:00:00:00:01:01:02:00:00:00:00:AA:08:00",
+	  "POST", "receive-packet",
+	  "{\"frame_hex\":\"0200000001010200000000aa0800\",\"iface\":"
+	  "\"lan0\"}" },
 	{ "ha --active 2", "PUT", "ha-ownership",
 	  "{\"mode\":\"ha\",\"active_member\":2}" },
 	{ "load-sharing", "PUT", "ha-ownership",
@@ -129,6 +134,17 @@ static const struct request_case request_cases[] = {
 	{ "sa add 0xC0000001 300 --owner 3 --lifetime 3600", "POST", "sa",
 	  "{\"spis\":[3221225473,300],\"owner\":3,\"lifetime_s\":3600}" },
 	{ "sa del 0xffffffff", "DELETE", "sa?spi=4294967295", NULL },
+	{ "ts list", "GET", "ts", NULL },
+	{ "ts list 10.1.0.0/16 --owner 2", "GET",
+	  "ts?prefix=10.1.0.0/16&owner=2", NULL },
+	{ "ts add 10.1.0.0/16", "POST", "ts", "{\"prefix\":\"10.1.0.0/16\"}" },
+	{ "ts add 10.1.0.0/16 2001:db8::/48 --owner 3 --spi 0xc0000001 "
+	  "--lifetime 3600",
+	  "POST", "ts",
+	  "{\"prefixes\":[\"10.1.0.0/16\",\"2001:db8::/48\"],\"owner\":3,"
+	  "\"spi\":3221225473,\"lifetime_s\":3600}" },
+	{ "ts del 10.1.0.0/16 --owner 2 --spi 4096", "DELETE",
+	  "ts?prefix=10.1.0.0/16&owner=2&spi=4096", NULL },
 };
 
 static void test_requests(void)
@@ -245,6 +261,16 @@ static const struct usage_case usage_cases[] = {
 	{ "sa list --lifetime 5", "sa list: no option --lifetime" },
 	{ "sa list 4096", "usage: ikefwdctl sa list [--spi N] [--owner N]" },
 	{ "sa del", "usage: ikefwdctl sa del SPI" },
+	{ "ts show", "ts: 'show': give list, add or del" },
+	{ "ts add 10.1.0.1/16",
+	  "'10.1.0.1/16': give a network as "
+	  "ADDRESS/LENGTH (IPv4 or IPv6, no bits after the length)" },
+	{ "ts list 10.1.0.0/16 10.2.0.0/16",
+	  "usage: ikefwdctl ts list [PREFIX] [--owner N]" },
+	{ "ts del 10.1.0.0/16 --lifetime 5",
+	  "usage: ikefwdctl ts del PREFIX [--owner N] [--spi N]" },
+	{ "ts add 10.1.0.0/16 --spi 7", "SPI '7': give a number from 256 to "
+					"4294967295 (or 0x100 to 0xffffffff)" },
 	{ "sa del 4096 --owner 2", "sa del: give the SPI only" },
 	{ "sa del 0x1g", "SPI '0x1g': give a number from 256 to 4294967295 (or "
 			 "0x100 to 0xffffffff)" },

@@ -136,7 +136,7 @@ static int start_daemon(void)
  * each test starts with a live daemon. */
 static void ensure_daemon(void)
 {
-	int status;
+	int status = -1; /* stays -1 when there was no daemon to wait for */
 
 	if (daemon_pid > 0 && !waitpid(daemon_pid, &status, WNOHANG))
 		return;

@@ -5,6 +5,7 @@
  * and a disagreement with a live peer is counted, not settled here.
  */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <string.h>
@@ -24,8 +25,10 @@ struct out_frame {
 	uint16_t sport, dport;
 	bool natt;
 	uint64_t ispi;
+	uint64_t rspi;
 	uint32_t msgid;
 	bool inbound; /* the peer's answer, towards us */
+	bool response; /* R flag (default: an Initiator's request) */
 };
 
 static void build(struct pkt *p, const struct out_frame *f)
@@ -47,7 +50,9 @@ static void build(struct pkt *p, const struct out_frame *f)
 	if (natt)
 		pkt_non_esp_marker(p);
 	pkt_ike(p, &(struct pkt_ike){ .ispi = f->ispi,
+				      .rspi = f->rspi,
 				      .version = PKT_IKEV2,
+				      .flags = f->response ? 0x20 : 0x08,
 				      .exchange = f->msgid ? 35 : 34,
 				      .msgid = f->msgid,
 				      .payload_len = 32 });
@@ -116,7 +121,10 @@ static void test_initiator_owns_answers(void)
 	CU_ASSERT_EQUAL(h.ev[0].type, IKEFWD_EV_OUTBOUND);
 	CU_ASSERT_EQUAL(h.ev[0].owner, LOCAL);
 
-	build(&p, &(struct out_frame){ .ispi = 0x501, .inbound = true });
+	build(&p, &(struct out_frame){ .ispi = 0x501,
+				       .rspi = 0x99,
+				       .inbound = true,
+				       .response = true });
 	CU_ASSERT_FATAL(harness_run(&h, p.buf, p.len, &r) == 0);
 	CU_ASSERT_EQUAL(r.retval, XDP_PASS);
 	CU_ASSERT_EQUAL(C(IKEFWD_C_LOCAL), 1);
@@ -172,18 +180,51 @@ static void test_dead_or_expired_owner_taken_over(void)
 	CU_ASSERT_EQUAL(h.ev[0].prev_owner, 2);
 }
 
-/* A new exchange we start on our own IKE SA (rekey, DPD) gets its entry. */
+/* A new exchange we start on our own IKE SA (rekey, DPD) refreshes the
+ * IKE SA's entry; no entry per msgid (ingress follows (cookie, 0)). */
 static void test_new_exchange_on_own_sa(void)
 {
 	struct ikefwd_entry e;
 
-	CU_ASSERT(harness_table_put(&h, 0x506, 0, LOCAL, 0, 0) == 0);
-	send_out(
-		&(struct out_frame){ .ispi = 0x506, .msgid = 7, .natt = true });
-	CU_ASSERT_FATAL(harness_table_get(&h, 0x506, 7, &e) == 0);
+	CU_ASSERT(harness_table_put(&h, 0x506, 0, LOCAL, 50 * NS, 0) == 0);
+	send_out(&(struct out_frame){
+		.ispi = 0x506, .rspi = 0x66, .msgid = 7, .natt = true });
+	CU_ASSERT(harness_table_get(&h, 0x506, 7, &e) == -ENOENT);
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x506, 0, &e) == 0);
+	CU_ASSERT(harness_now_ns() - e.last_seen_ns < 2 * NS);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_OUT_REFRESHED), 1);
+	CU_ASSERT_EQUAL(harness_events(&h), 0);
+}
+
+/* Our daemon speaks on an IKE SA the table does not know (its entry was
+ * deleted, or a rekeyed IKE SA's new SPIs): it holds the SA, so the
+ * negotiation (cookie, 0) is established here and announced. */
+static void test_unknown_own_sa_promoted(void)
+{
+	struct ikefwd_entry e;
+
+	send_out(&(struct out_frame){
+		.ispi = 0x509, .rspi = 0x99, .msgid = 3, .natt = true });
+	CU_ASSERT_FATAL(harness_table_get(&h, 0x509, 0, &e) == 0);
 	CU_ASSERT_EQUAL(e.owner, LOCAL);
-	CU_ASSERT_EQUAL(e.flags,
-			IKEFWD_F_PHASE2 | IKEFWD_F_OUTBOUND | IKEFWD_F_IKEV2);
+	CU_ASSERT_EQUAL(e.flags, IKEFWD_F_PROMOTED | IKEFWD_F_IKEV2);
+	CU_ASSERT(harness_table_get(&h, 0x509, 3, &e) == -ENOENT);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_PROMOTED), 1);
+	CU_ASSERT_EQUAL_FATAL(harness_events(&h), 1);
+	CU_ASSERT_EQUAL(h.ev[0].type, IKEFWD_EV_PROMOTE);
+}
+
+/* Answers that create no IKE SA: COOKIE / error notify with rspi 0. */
+static void test_stateless_answer(void)
+{
+	send_out(&(struct out_frame){ .ispi = 0x50a, .response = true });
+	send_out(&(struct out_frame){
+		.ispi = 0x50b, .msgid = 1, .natt = true, .response = true });
+	CU_ASSERT_EQUAL(C(IKEFWD_C_OUT_STATELESS), 2);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_OUT_CLAIMED), 0);
+	CU_ASSERT_EQUAL(harness_table_count(&h), 0);
+	CU_ASSERT_EQUAL(harness_halfopen_count(&h), 0);
+	CU_ASSERT_EQUAL(harness_events(&h), 0);
 }
 
 static void test_only_our_ike_socket(void)
@@ -230,6 +271,8 @@ int main(void)
 		T(test_conflict_with_live_peer),
 		T(test_dead_or_expired_owner_taken_over),
 		T(test_new_exchange_on_own_sa),
+		T(test_unknown_own_sa_promoted),
+		T(test_stateless_answer),
 		T(test_only_our_ike_socket),
 	};
 	CU_pSuite suite;

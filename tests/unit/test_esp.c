@@ -6,6 +6,7 @@
  * its SPIs instead of being claimed.
  */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
 
@@ -258,8 +259,8 @@ static void test_steering_off(void)
 	CU_ASSERT_EQUAL(C(IKEFWD_C_ESP_FORWARDED), 0);
 }
 
-/* No entry, but the responder SPI carries member 2's label: routed there
- * (and remembered), not claimed. */
+/* No entry, but the responder SPI carries member 2's label: routed there,
+ * neither claimed nor remembered (the label is the state). */
 static void test_label_routing(void)
 {
 	struct ikefwd_entry e;
@@ -269,10 +270,10 @@ static void test_label_routing(void)
 	expect(&p, XDP_REDIRECT, MAC_M2, MAC_SELF_TO_M2);
 	CU_ASSERT_EQUAL(C(IKEFWD_C_LABEL_ROUTED), 1);
 	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIMED), 0);
-	CU_ASSERT_FATAL(harness_table_get(&h, 0x5566778899aabbccULL, 1, &e) ==
-			0);
-	CU_ASSERT_EQUAL(e.owner, 2);
-	CU_ASSERT(e.flags & IKEFWD_F_LABEL);
+	CU_ASSERT(harness_table_get(&h, 0x5566778899aabbccULL, 1, &e) ==
+		  -ENOENT);
+	CU_ASSERT_EQUAL(harness_table_count(&h), 0);
+	CU_ASSERT_EQUAL(harness_halfopen_count(&h), 0);
 
 	/* Member 3 initiated (its label in the initiator SPI), no
 	 * responder SPI yet. */
@@ -283,13 +284,15 @@ static void test_label_routing(void)
 	expect(&p, XDP_PASS, NULL, NULL);
 	CU_ASSERT_EQUAL(C(IKEFWD_C_LABEL_ROUTED), 3);
 
-	/* No member's label: claimed as usual. */
+	/* No member's label: handled here; it starts no negotiation, so
+	 * nothing is claimed. */
 	ike_frame(&p, 0x7777777777777777ULL, 0x0933333333333333ULL, 2);
 	expect(&p, XDP_PASS, NULL, NULL);
-	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIMED), 1);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_UNCLAIMED), 1);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIMED), 0);
 }
 
-static void test_label_of_dead_member_claims(void)
+static void test_label_of_dead_member_stays(void)
 {
 	struct pkt p;
 
@@ -297,10 +300,10 @@ static void test_label_of_dead_member_claims(void)
 			    IKEFWD_MEMBER_REACHABLE) == 0);
 	ike_frame(&p, 0x5656565656565656ULL, 0x02bbbbbbbbbbbbbbULL, 1);
 	expect(&p, XDP_PASS, NULL, NULL);
-	CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIMED), 1);
+	CU_ASSERT_EQUAL(C(IKEFWD_C_UNCLAIMED), 1);
 	CU_ASSERT_EQUAL(C(IKEFWD_C_LABEL_ROUTED), 0);
 
-	/* Labels off: the same packet is simply claimed. */
+	/* Labels off: the same packet is simply handled here. */
 	{
 		struct ikefwd_config c = cfg(IKEFWD_CFG_ESP_STEERING);
 
@@ -309,7 +312,8 @@ static void test_label_of_dead_member_claims(void)
 				    0x0200000000000000ULL, USABLE) == 0);
 		ike_frame(&p, 0x5757575757575757ULL, 0x02bbbbbbbbbbbbbbULL, 1);
 		expect(&p, XDP_PASS, NULL, NULL);
-		CU_ASSERT_EQUAL(C(IKEFWD_C_CLAIMED), 2);
+		CU_ASSERT_EQUAL(C(IKEFWD_C_UNCLAIMED), 2);
+		CU_ASSERT_EQUAL(harness_table_count(&h), 0);
 	}
 }
 
@@ -330,7 +334,7 @@ int main(void)
 		T(test_dead_owner_and_loop_guard),
 		T(test_steering_off),
 		T(test_label_routing),
-		T(test_label_of_dead_member_claims),
+		T(test_label_of_dead_member_stays),
 	};
 	CU_pSuite suite;
 	unsigned int failed;

@@ -30,6 +30,7 @@
 #include "config.h"
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
+#include "selector.h"
 #include "wire.h"
 #include "xdp_harness.h"
 
@@ -207,21 +208,44 @@ static bool wait_owner(int i, uint64_t ispi, uint32_t msgid, uint32_t owner,
 	return wait_until(owner_in(i, ispi, msgid, NULL) == owner, timeout_ms);
 }
 
-static void claim_on(int i, uint64_t ispi)
+static void ike_sa_init(struct pkt *p, uint64_t ispi, bool answer)
+{
+	pkt_init(p);
+	pkt_eth(p, "02:00:00:00:00:0a", "02:00:00:00:00:0b");
+	if (answer)
+		pkt_ipv4(p, "198.51.100.1", "192.0.2.10");
+	else
+		pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
+	pkt_udp(p, 500, 500);
+	pkt_ike(p, &(struct pkt_ike){ .ispi = ispi,
+				      .rspi = answer ? 0x5151 : 0,
+				      .version = PKT_IKEV2,
+				      .exchange = 34,
+				      .flags = answer ? 0x20 : 0x08 });
+	CU_ASSERT_FATAL(pkt_finish(p) == 0);
+}
+
+/* An IKE_SA_INIT request reaches member i: a half-open claim, which is
+ * member i's business only. */
+static void half_open_on(int i, uint64_t ispi)
 {
 	struct run_result r;
 	struct pkt p;
 
-	pkt_init(&p);
-	pkt_eth(&p, "02:00:00:00:00:0a", "02:00:00:00:00:0b");
-	pkt_ipv4(&p, "192.0.2.10", "198.51.100.1");
-	pkt_udp(&p, 500, 500);
-	pkt_ike(&p, &(struct pkt_ike){ .ispi = ispi,
-				       .version = PKT_IKEV2,
-				       .exchange = 34 });
-	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	ike_sa_init(&p, ispi, false);
 	CU_ASSERT_FATAL(harness_run(&h[i], p.buf, p.len, &r) == 0);
 	CU_ASSERT_EQUAL(r.retval, XDP_PASS);
+}
+
+/* ... and member i's IKE daemon answers it with its SPI (tc egress): the
+ * negotiation is promoted, and that is what the cluster hears of. */
+static void claim_on(int i, uint64_t ispi)
+{
+	struct pkt p;
+
+	half_open_on(i, ispi);
+	ike_sa_init(&p, ispi, true);
+	CU_ASSERT_EQUAL(harness_run_egress(&h[i], p.buf, p.len), 0);
 }
 
 static struct sync_stats stats(int i)
@@ -250,11 +274,38 @@ static void test_claim_replicates(void)
 	owner_in(1, 0xc1a1, 0, &flags);
 	CU_ASSERT(flags & IKEFWD_F_SYNCED);
 	CU_ASSERT(flags & IKEFWD_F_CLAIMED);
+	CU_ASSERT(flags & IKEFWD_F_PROMOTED);
 
 	/* And the other way, for an IKE_AUTH claimed on member 2 with no
 	 * Phase-1 entry there: both tables end up agreeing. */
 	claim_on(1, 0xc1a2);
 	CU_ASSERT(wait_owner(0, 0xc1a2, 0, 2, WAIT_MS));
+}
+
+/* A half-open claim costs the sync link nothing: a thousand IKE_SA_INITs
+ * nobody answers send no record and reach no peer; the one the IKE daemon
+ * answers is announced once. */
+static void test_half_open_not_replicated(void)
+{
+	struct sync_stats before, after;
+	int leaked = 0;
+
+	SKIP_IF_NEEDED();
+	/* Past the agents' JOINING heartbeats (dead_after_ms after start),
+	 * which make the peer resync: records that are not the flood's. */
+	usleep(500000);
+	before = stats(0);
+	for (uint64_t c = 0; c < 1000; c++)
+		half_open_on(0, 0x20000 + c);
+	claim_on(0, 0x2ffff);
+	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, 2000));
+	after = stats(0);
+	CU_ASSERT_EQUAL(after.tx_records - before.tx_records, 1);
+	for (uint64_t c = 0; c < 1000; c++)
+		leaked += owner_in(1, 0x20000 + c, 0, NULL) != 0 ||
+			  owner_in(0, 0x20000 + c, 0, NULL) != 0;
+	CU_ASSERT_EQUAL(leaked, 0);
+	CU_ASSERT(harness_halfopen_count(&h[0]) >= 1000);
 }
 
 static void test_operator_changes_replicate(void)
@@ -488,6 +539,106 @@ static void test_failover_and_rejoin(void)
 	CU_ASSERT(wait_owner(0, 0xbac2, 0, 2, WAIT_MS));
 }
 
+static struct ikefwd_ts_maps ts_of(int i)
+{
+	return (struct ikefwd_ts_maps){
+		bpf_map__fd(h[i].skel->maps.ikefwd_ts4),
+		bpf_map__fd(h[i].skel->maps.ikefwd_ts6),
+	};
+}
+
+/* Member i's registration of prefix: its owner, 0 when there is none. */
+static uint32_t ts_owner_in(int i, const char *prefix)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_prefix p;
+	struct ikefwd_ts ts;
+
+	if (ikefwd_prefix_parse(prefix, &p) || ikefwd_ts_get(&m, &p, &ts))
+		return 0;
+	return ts.owner;
+}
+
+static bool wait_ts(int i, const char *prefix, uint32_t owner, int ms)
+{
+	for (int t = 0; t <= ms; t += 20) {
+		if (ts_owner_in(i, prefix) == owner)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* What the API does on member i: registers prefix to owner, announces. */
+static void ts_register(int i, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_ts ts = { .owner = owner,
+				.created_ns = harness_now_ns(),
+				.flags = IKEFWD_TS_F_REGISTERED };
+	struct ikefwd_prefix p;
+
+	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
+	CU_ASSERT_FATAL(ikefwd_ts_put(&m, &p, &ts) == 0);
+	sync_announce_ts(agent[i], &p, owner, SYNC_OP_TS_SET);
+}
+
+static void ts_remove(int i, const char *prefix, uint32_t owner)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_prefix p;
+
+	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
+	ikefwd_ts_del(&m, &p);
+	sync_announce_ts(agent[i], &p, owner, SYNC_OP_TS_DEL);
+}
+
+/* Remote selectors: replicated both ways, the newest registration wins
+ * (a tunnel moving from member 2 to member 1), a late removal by the old
+ * owner changes nothing, and a member that restarts with empty tries gets
+ * the selectors its peer owns back (resync). */
+static void test_selectors_replicate(void)
+{
+	struct ikefwd_ts_maps m0 = ts_of(0);
+	struct ikefwd_ts_row *rows = NULL;
+	int n;
+
+	SKIP_IF_NEEDED();
+	ts_register(1, "10.10.2.1/32", 2);
+	ts_register(1, "2001:db8:100::/48", 2);
+	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, 2000));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 2000));
+
+	usleep(20000); /* newer by more than the tie */
+	ts_register(0, "10.10.2.1/32", 1);
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 1, 2000));
+	/* Member 2's charon takes its old SA down late: member 1's stays. */
+	sync_announce_ts(agent[1],
+			 &(struct ikefwd_prefix){ .family = AF_INET,
+						  .plen = 32,
+						  .addr = { 10, 10, 2, 1 } },
+			 2, SYNC_OP_TS_DEL);
+	ts_register(1, "10.10.9.0/24", 2);
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 2000));
+	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.2.1/32"), 1);
+	CU_ASSERT_EQUAL(ts_owner_in(1, "10.10.2.1/32"), 1);
+	/* Member 1's own removal goes everywhere. */
+	ts_remove(0, "10.10.2.1/32", 1);
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 0, 2000));
+
+	/* Member 1 restarts with empty tries: member 2 resends its own. */
+	sync_agent_stop(agent[0]);
+	agent[0] = NULL;
+	n = ikefwd_ts_list(&m0, &rows);
+	for (int i = 0; i < n; i++)
+		ikefwd_ts_del(&m0, &rows[i].prefix);
+	free(rows);
+	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.9.0/24"), 0);
+	CU_ASSERT_FATAL(start_agent(0) == 0);
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 4000));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 4000));
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -499,9 +650,14 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		T(test_claim_replicates), T(test_operator_changes_replicate),
-		T(test_forged_and_stale), T(test_replay),
-		T(test_loss_recovered),	  T(test_failover_and_rejoin),
+		T(test_claim_replicates),
+		T(test_half_open_not_replicated),
+		T(test_operator_changes_replicate),
+		T(test_forged_and_stale),
+		T(test_replay),
+		T(test_loss_recovered),
+		T(test_failover_and_rejoin),
+		T(test_selectors_replicate),
 	};
 	CU_pSuite suite;
 	unsigned int failed;

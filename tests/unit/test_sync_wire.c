@@ -6,6 +6,7 @@
  * Phase 1, rendezvous re-homing, the sweeper and the refresh scan.
  */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 static const uint8_t key[SYNC_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 static struct harness h;
 static struct sync_table tbl;
+static struct ikefwd_ts_maps ts_maps;
 
 static void setup(void)
 {
@@ -34,6 +36,9 @@ static void setup(void)
 	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
 	tbl.local = 1;
 	tbl.timeout_sec = 120;
+	ts_maps.fd4 = bpf_map__fd(h.skel->maps.ikefwd_ts4);
+	ts_maps.fd6 = bpf_map__fd(h.skel->maps.ikefwd_ts6);
+	tbl.ts = &ts_maps;
 }
 
 static void teardown(void)
@@ -178,6 +183,44 @@ static uint32_t owner_of(uint64_t ispi, uint32_t msgid)
 	struct ikefwd_entry e;
 
 	return harness_table_get(&h, ispi, msgid, &e) ? 0 : e.owner;
+}
+
+/* A full established table refuses a peer's entry (-E2BIG, counted by
+ * the agent as rx_table_full) and keeps every entry it has. */
+static void test_apply_full_table(void)
+{
+	struct sync_clock now;
+	struct sync_rec r, ans;
+	int kept = 0;
+
+	harness_close(&h);
+	CU_ASSERT_FATAL(harness_open_sized(&h, 1024, 1024) == 0);
+	tbl.table_fd = bpf_map__fd(h.skel->maps.ikefwd_table);
+	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
+	for (uint64_t i = 0; i < 1024; i++)
+		CU_ASSERT_FATAL(harness_table_put(&h, 0x7000 + i, 0, 3, 0, 0) ==
+				0);
+	sync_clock_now(&now);
+	r = rec(SYNC_OP_SET, 0x11, 0, 2, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), -E2BIG);
+	CU_ASSERT_EQUAL(owner_of(0x11, 0), 0);
+	for (uint64_t i = 0; i < 1024; i++)
+		kept += owner_of(0x7000 + i, 0) == 3;
+	CU_ASSERT_EQUAL(kept, 1024);
+}
+
+/* An IKE SA registered by its IKE daemon is never swept for idleness. */
+static void test_sweep_keeps_registered(void)
+{
+	struct sync_clock now;
+
+	CU_ASSERT(harness_table_put(&h, 0x21, 0, 1, 1000 * NS,
+				    IKEFWD_F_REGISTERED) == 0);
+	CU_ASSERT(harness_table_put(&h, 0x22, 0, 1, 1000 * NS, 0) == 0);
+	sync_clock_now(&now);
+	CU_ASSERT_EQUAL(sync_sweep(&tbl, &now), 1);
+	CU_ASSERT_EQUAL(owner_of(0x21, 0), 1);
+	CU_ASSERT_EQUAL(owner_of(0x22, 0), 0);
 }
 
 static void test_apply_set_refresh_del(void)
@@ -411,6 +454,128 @@ static void test_sa_records(void)
 	CU_ASSERT(bpf_map_lookup_elem(fd, &spi, &sa) != 0);
 }
 
+static struct sync_rec ts_rec(uint8_t op, const char *prefix, uint32_t owner,
+			      uint64_t claim_rt_ms)
+{
+	struct sync_rec r = { .op = op,
+			      .owner = owner,
+			      .claim_rt_ms = claim_rt_ms };
+	struct ikefwd_prefix p;
+
+	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
+	r.ts_family = p.family == AF_INET ? 4 : 6;
+	r.ts_plen = p.plen;
+	memcpy(r.ts_addr, p.addr, 16);
+	return r;
+}
+
+static int ts_owner(const char *prefix)
+{
+	struct ikefwd_prefix p;
+	struct ikefwd_ts ts;
+
+	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
+	return ikefwd_ts_get(&ts_maps, &p, &ts) ? 0 : (int)ts.owner;
+}
+
+static void ts_keep(const struct sync_rec *r, void *ctx)
+{
+	*(struct sync_rec *)ctx = *r;
+}
+
+/* Selector records: the wire form, the newest registration wins, a
+ * removal only removes its owner's, resync and sweep. */
+static void test_ts_records(void)
+{
+	struct sync_msg m = { .type = SYNC_UPDATE, .sender = 2, .count = 2 },
+			got;
+	uint8_t buf[SYNC_MAX_DGRAM];
+	struct sync_clock now;
+	struct sync_rec r, ans, seen = {};
+	struct ikefwd_prefix p;
+	struct ikefwd_ts ts;
+	int len;
+
+	sync_clock_now(&now);
+	m.recs[0] = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms);
+	m.recs[0].idle_ms = 3600000;
+	m.recs[1] = ts_rec(SYNC_OP_TS_DEL, "2001:db8:100::/48", 3, now.rt_ms);
+	len = encode(&m, buf);
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &got), 0);
+	CU_ASSERT(!memcmp(&got.recs[0], &m.recs[0], sizeof(m.recs[0])));
+	CU_ASSERT(!memcmp(&got.recs[1], &m.recs[1], sizeof(m.recs[1])));
+	/* Host bits, a length over the family's, another family: refused. */
+	m.count = 1;
+	m.recs[0].ts_addr[3] = 1;
+	CU_ASSERT_EQUAL(sync_decode(buf, encode(&m, buf), key, &got),
+			-SYNC_E_FIELD);
+	m.recs[0] = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms);
+	m.recs[0].ts_plen = 33;
+	CU_ASSERT_EQUAL(sync_decode(buf, encode(&m, buf), key, &got),
+			-SYNC_E_FIELD);
+	m.recs[0].ts_plen = 16;
+	m.recs[0].ts_family = 5;
+	CU_ASSERT_EQUAL(sync_decode(buf, encode(&m, buf), key, &got),
+			-SYNC_E_FIELD);
+	m.recs[0].ts_family = 4;
+	m.recs[0].owner = 0;
+	CU_ASSERT_EQUAL(sync_decode(buf, encode(&m, buf), key, &got),
+			-SYNC_E_FIELD);
+
+	/* Member 2 registers; member 3's older word loses, its newer wins. */
+	r = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms - 5000);
+	r.idle_ms = 60000;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(ts_owner("10.1.0.0/16"), 2);
+	r = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 3, now.rt_ms - 9000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	CU_ASSERT_EQUAL(ts_owner("10.1.0.0/16"), 2);
+	/* A tie goes to the higher member id, whatever the order. */
+	r = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 3, now.rt_ms - 5000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	r = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms - 5000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	CU_ASSERT_EQUAL(ts_owner("10.1.0.0/16"), 3);
+	r = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms - 1000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(ts_owner("10.1.0.0/16"), 2);
+	CU_ASSERT_FATAL(ikefwd_prefix_parse("10.1.0.0/16", &p) == 0);
+	CU_ASSERT_FATAL(ikefwd_ts_get(&ts_maps, &p, &ts) == 0);
+	CU_ASSERT_EQUAL(ts.flags, IKEFWD_TS_F_REGISTERED | IKEFWD_TS_F_SYNCED);
+
+	/* Member 3's late removal does not remove member 2's; member 2's
+	 * removal older than its registration neither; its own does. */
+	r = ts_rec(SYNC_OP_TS_DEL, "10.1.0.0/16", 3, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	r = ts_rec(SYNC_OP_TS_DEL, "10.1.0.0/16", 2, now.rt_ms - 4000);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	CU_ASSERT_EQUAL(ts_owner("10.1.0.0/16"), 2);
+	r = ts_rec(SYNC_OP_TS_DEL, "10.1.0.0/16", 2, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(ts_owner("10.1.0.0/16"), 0);
+
+	/* A resync announces the live ones this member owns, no others. */
+	r = ts_rec(SYNC_OP_TS_SET, "2001:db8:100::/48", 1, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	r = ts_rec(SYNC_OP_TS_SET, "10.7.0.0/16", 2, now.rt_ms);
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(sync_scan_own_ts(&tbl, &now, ts_keep, &seen), 1);
+	CU_ASSERT_EQUAL(seen.op, SYNC_OP_TS_SET);
+	CU_ASSERT_EQUAL(seen.ts_family, 6);
+	CU_ASSERT_EQUAL(seen.ts_plen, 48);
+	CU_ASSERT_EQUAL(seen.owner, 1);
+
+	/* Expired registrations are swept. */
+	CU_ASSERT_FATAL(ikefwd_prefix_parse("10.7.0.0/16", &p) == 0);
+	CU_ASSERT_FATAL(ikefwd_ts_get(&ts_maps, &p, &ts) == 0);
+	ts.expires_ns = now.mono_ns - 1;
+	CU_ASSERT_FATAL(ikefwd_ts_put(&ts_maps, &p, &ts) == 0);
+	CU_ASSERT_EQUAL(sync_sweep_ts(&tbl, &now), 1);
+	CU_ASSERT_EQUAL(ts_owner("10.7.0.0/16"), 0);
+	CU_ASSERT_EQUAL(ts_owner("2001:db8:100::/48"), 1);
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -422,11 +587,12 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		T(test_roundtrip),	T(test_refusals),
-		T(test_key_file),	T(test_apply_set_refresh_del),
-		T(test_apply_conflict), T(test_apply_phase2_follows_phase1),
-		T(test_rendezvous),	T(test_rehome_sweep_scan),
-		T(test_sa_records),
+		T(test_roundtrip),	  T(test_refusals),
+		T(test_key_file),	  T(test_apply_set_refresh_del),
+		T(test_apply_conflict),	  T(test_apply_phase2_follows_phase1),
+		T(test_rendezvous),	  T(test_rehome_sweep_scan),
+		T(test_sa_records),	  T(test_ts_records),
+		T(test_apply_full_table), T(test_sweep_keeps_registered),
 	};
 	CU_pSuite suite;
 	unsigned int failed;

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Inside steering (xdp_ikefwd_in, on the interfaces facing the protected
+ * networks): cleartext on its way into a tunnel goes to the member holding
+ * the CHILD_SA, whichever member the inside router picked. The owner comes
+ * from the longest registered remote selector covering the destination:
+ *  - no selector: not tunnel traffic, passed untouched;
+ *  - owned here: passed (the local IPsec stack encrypts it);
+ *  - owned by a usable peer: redirected to it, as IKE and ESP are;
+ *  - owner dead, unreachable, registration expired, redirect failed, or a
+ *    peer forwarded it to us although another member owns it: dropped.
+ *    Passing it would let this member's stack route it by its default
+ *    route, in the clear: a tunnel's traffic fails closed.
+ */
+#ifndef IKEFWD_BPF_INSIDE_H
+#define IKEFWD_BPF_INSIDE_H
+
+#include "classify.h"
+#include "forward.h"
+#include "maps.h"
+#include "members.h"
+#include "parsing.h"
+#include "selector.h"
+
+static __always_inline int inside_steer(void *data, void *data_end)
+{
+	struct hdr_cursor c = { .pos = data };
+	const struct ikefwd_config *cfg;
+	struct l3_info l3 = {};
+	enum parse_result r;
+	struct ikefwd_ts *ts;
+	struct ethhdr *eth;
+	__be16 proto;
+	__u32 owner;
+
+	proto = parse_ethhdr(&c, data_end, &eth);
+	if (proto == bpf_htons(ETH_P_IP))
+		r = parse_ipv4(&c, data_end, &l3);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		r = parse_ipv6(&c, data_end, &l3);
+	else
+		return XDP_PASS;
+	/* Only the destination is read: a bad extension chain or options
+	 * do not hide it, but a header shorter than allowed does. */
+	if (r == PARSE_BAD && !l3.is_ipv6) {
+		count(IKEFWD_C_BAD_IPV4_IHL);
+		return XDP_PASS;
+	}
+	if (!l3.iph)
+		return XDP_PASS;
+	cfg = config_get();
+	if (!cfg || !cfg->local_member)
+		return XDP_PASS;
+	count(IKEFWD_C_INSIDE_SEEN);
+
+	ts = ts_lookup(&l3);
+	if (!ts) {
+		count(IKEFWD_C_INSIDE_NO_MATCH);
+		return XDP_PASS;
+	}
+	owner = ts->owner;
+	if (ts_expired(ts)) {
+		count(IKEFWD_C_INSIDE_EXPIRED);
+		return XDP_DROP;
+	}
+	if (owner == cfg->local_member) {
+		count(IKEFWD_C_INSIDE_LOCAL);
+		return XDP_PASS;
+	}
+	if (!member_usable(cfg, owner)) {
+		count(IKEFWD_C_INSIDE_OWNER_DEAD);
+		return XDP_DROP;
+	}
+	/* A peer sent it here as the owner; our view says otherwise (a
+	 * tunnel moving): bouncing it back could loop, passing it leaks. */
+	if (from_peer(cfg, eth)) {
+		count(IKEFWD_C_INSIDE_LOOP_GUARD);
+		return XDP_DROP;
+	}
+	if (forward_eth_to(eth, owner, IKEFWD_C_INSIDE_FORWARDED) ==
+	    XDP_REDIRECT)
+		return XDP_REDIRECT;
+	count(IKEFWD_C_INSIDE_REDIRECT_FAIL);
+	return XDP_DROP;
+}
+
+#endif /* IKEFWD_BPF_INSIDE_H */

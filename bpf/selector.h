@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Remote traffic selectors (include/ikefwd/selector.h): the longest
+ * registered prefix covering a packet's destination, shared by the inside
+ * steering and the leak guard so that both read the tries the same way.
+ */
+#ifndef IKEFWD_BPF_SELECTOR_H
+#define IKEFWD_BPF_SELECTOR_H
+
+#include "maps.h"
+#include "parsing.h"
+
+/* Destinations that never belong to a tunnel, even under a 0.0.0.0/0 or
+ * ::/0 selector: multicast, broadcast and link-local stay on the link
+ * (neighbour discovery, DHCP, routing protocols). */
+static __always_inline bool ts_link_scope4(const __u8 *a)
+{
+	return (a[0] & 0xf0) == 0xe0 || (a[0] == 169 && a[1] == 254) ||
+	       *(const __u32 *)a == 0xffffffff;
+}
+
+static __always_inline bool ts_link_scope6(const __u8 *a)
+{
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
+/* The registration covering the destination of the IP header at l3, or
+ * NULL (also for link-scope destinations). */
+static __always_inline struct ikefwd_ts *ts_lookup(const struct l3_info *l3)
+{
+	if (l3->is_ipv6) {
+		const struct ipv6hdr *ip6h = l3->iph;
+		struct ikefwd_ts_key6 k6 = { .prefixlen = 128 };
+
+		__builtin_memcpy(k6.addr, &ip6h->daddr, 16);
+		if (ts_link_scope6(k6.addr))
+			return NULL;
+		return bpf_map_lookup_elem(&ikefwd_ts6, &k6);
+	} else {
+		const struct iphdr *iph = l3->iph;
+		struct ikefwd_ts_key4 k4 = { .prefixlen = 32 };
+
+		__builtin_memcpy(k4.addr, &iph->daddr, 4);
+		if (ts_link_scope4(k4.addr))
+			return NULL;
+		return bpf_map_lookup_elem(&ikefwd_ts4, &k4);
+	}
+}
+
+static __always_inline bool ts_expired(const struct ikefwd_ts *ts)
+{
+	/* Signed, as bpf/esp.h: the clock is read only for registrations
+	 * with a lifetime. */
+	return ts->expires_ns &&
+	       (__s64)(ts->expires_ns - bpf_ktime_get_coarse_ns()) <= 0;
+}
+
+#endif /* IKEFWD_BPF_SELECTOR_H */
