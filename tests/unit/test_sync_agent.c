@@ -42,6 +42,10 @@
  * doing: generous, for sanitizer builds on a loaded machine. The waits
  * poll, so they end as soon as the state is there. */
 #define WAIT_MS 10000
+/* The agents' dead_after_ms: short enough for a quick failover test, long
+ * enough that a loaded machine starving a thread for a moment does not
+ * kill a member in the middle of another test. */
+#define DEAD_AFTER_MS 2000
 
 static char dir[] = "/tmp/ikefwd-sync-XXXXXX";
 static char bpffs[600];
@@ -71,11 +75,8 @@ static int member_cfg(int i)
 		 "[member 1]\naddress = 127.0.0.1\n"
 		 "[member 2]\naddress = 127.0.0.2\n"
 		 "[sync]\nport = %d\nkey_file = %s/key\n"
-		 /* Short enough for a quick failover test, long enough
-		  * that a loaded machine starving a thread for a moment
-		  * does not kill a member in the middle of another test. */
-		 "heartbeat_ms = 100\ndead_after_ms = 2000\n",
-		 i + 1, PORT, dir);
+		 "heartbeat_ms = 100\ndead_after_ms = %d\n",
+		 i + 1, PORT, dir, DEAD_AFTER_MS);
 	if (write_file(path, text))
 		return -1;
 	if (ikefwd_cfg_load(path, &cfg[i], err, sizeof(err))) {
@@ -85,6 +86,16 @@ static int member_cfg(int i)
 	return 0;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t started_ms[2];
+
 static int start_agent(int i)
 {
 	char err[512];
@@ -93,6 +104,7 @@ static int start_agent(int i)
 		fprintf(stderr, "agent %d: %s\n", i + 1, err);
 		return -1;
 	}
+	started_ms[i] = mono_ms();
 	return 0;
 }
 
@@ -180,14 +192,6 @@ static uint32_t owner_in(int i, uint64_t ispi, uint32_t msgid, uint32_t *flags)
 	if (flags)
 		*flags = e.flags;
 	return e.owner;
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Evaluates cond every 10 ms until it holds or ms have passed; its last
@@ -292,13 +296,19 @@ static void test_half_open_not_replicated(void)
 
 	SKIP_IF_NEEDED();
 	/* Past the agents' JOINING heartbeats (dead_after_ms after start),
-	 * which make the peer resync: records that are not the flood's. */
-	usleep(500000);
+	 * which make the peer resync: records that are not the flood's. A
+	 * second more for the last resync they asked for to be sent. */
+	for (int i = 0; i < 2; i++) {
+		uint64_t until = started_ms[i] + DEAD_AFTER_MS + 1000;
+
+		while (mono_ms() < until)
+			usleep(10000);
+	}
 	before = stats(0);
 	for (uint64_t c = 0; c < 1000; c++)
 		half_open_on(0, 0x20000 + c);
 	claim_on(0, 0x2ffff);
-	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, 2000));
+	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, WAIT_MS));
 	after = stats(0);
 	CU_ASSERT_EQUAL(after.tx_records - before.tx_records, 1);
 	for (uint64_t c = 0; c < 1000; c++)
@@ -561,12 +571,7 @@ static uint32_t ts_owner_in(int i, const char *prefix)
 
 static bool wait_ts(int i, const char *prefix, uint32_t owner, int ms)
 {
-	for (int t = 0; t <= ms; t += 20) {
-		if (ts_owner_in(i, prefix) == owner)
-			return true;
-		usleep(20000);
-	}
-	return false;
+	return wait_until(ts_owner_in(i, prefix) == owner, ms);
 }
 
 /* What the API does on member i: registers prefix to owner, announces. */
@@ -606,12 +611,12 @@ static void test_selectors_replicate(void)
 	SKIP_IF_NEEDED();
 	ts_register(1, "10.10.2.1/32", 2);
 	ts_register(1, "2001:db8:100::/48", 2);
-	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, 2000));
-	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 2000));
+	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, WAIT_MS));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, WAIT_MS));
 
 	usleep(20000); /* newer by more than the tie */
 	ts_register(0, "10.10.2.1/32", 1);
-	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 1, 2000));
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 1, WAIT_MS));
 	/* Member 2's charon takes its old SA down late: member 1's stays. */
 	sync_announce_ts(agent[1],
 			 &(struct ikefwd_prefix){ .family = AF_INET,
@@ -619,12 +624,12 @@ static void test_selectors_replicate(void)
 						  .addr = { 10, 10, 2, 1 } },
 			 2, SYNC_OP_TS_DEL);
 	ts_register(1, "10.10.9.0/24", 2);
-	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 2000));
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, WAIT_MS));
 	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.2.1/32"), 1);
 	CU_ASSERT_EQUAL(ts_owner_in(1, "10.10.2.1/32"), 1);
 	/* Member 1's own removal goes everywhere. */
 	ts_remove(0, "10.10.2.1/32", 1);
-	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 0, 2000));
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 0, WAIT_MS));
 
 	/* Member 1 restarts with empty tries: member 2 resends its own. */
 	sync_agent_stop(agent[0]);
@@ -635,8 +640,8 @@ static void test_selectors_replicate(void)
 	free(rows);
 	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.9.0/24"), 0);
 	CU_ASSERT_FATAL(start_agent(0) == 0);
-	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 4000));
-	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 4000));
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, WAIT_MS));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, WAIT_MS));
 }
 
 #define T(fn)           \
