@@ -165,8 +165,10 @@ sed 's/^/# m2: /' "$LAB_DIR/m2.sas" | head -n 3
 ha_fifo m2 +2
 seg2() { grep -q "HA segment 2 deactivated, now active: 1" "$(swan_log m1)"; }
 lab_ok "FIFO: m2 takes segment 2 from m1" e2e_wait 20 seg2
-# Both charons apply the switch to each IKE_SA in their own time: polled
-# (the check below counts what is still not settled).
+sleep 0.5
+# Both charons apply the switch to each IKE_SA in their own time: on a
+# loaded machine 0.5 s may not do, so it is polled too (the check below
+# counts what is still not settled).
 settled() {
 	local a
 	for a in "${PEERS[@]}"; do
