@@ -9,6 +9,8 @@
 #	swan_load NAME		# swanctl --load-all
 #	swan_initiate NAME IKE [CHILD]
 #	swan_sas NAME / swan_count NAME	# SAs / how many are up
+#	swan_children NAME	# every CHILD_SA with its SPIs
+#	swan_py CODE		# python on swanctl --raw (swanraw.py)
 #	swan_wait_count NAME N SECONDS	# until N are up
 #	swan_stop NAME [KILL]
 #
@@ -176,51 +178,28 @@ swan_initiate() {
 	fi
 }
 
+# swan_py CODE: runs python CODE on standard input with sys, ike_sas()
+# and child_sas() of swanraw.py (the one parser of swanctl --raw).
+SWAN_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+swan_py() {
+	"$LAB_PY" -c "import sys
+sys.path.insert(0, '$SWAN_LIB')
+from swanraw import ike_sas, child_sas
+$1"
+}
+
 # swan_sas NAME: the IKE SAs, one line each: "NAME STATE VERSION ISPI RSPI
 # LOCAL REMOTE CHILDREN UNIQUEID" (CHILDREN: number of INSTALLED
 # CHILD_SAs; UNIQUEID: the number charon's log shows as <NAME|UNIQUEID>),
 # from swanctl --list-sas --raw.
 swan_sas() {
-	swan_ctl "$1" --list-sas --raw 2>/dev/null | /usr/bin/python3 -c '
-import re, sys
-# --raw prints one vici message per line: "list-sa event {name {k=v ...}}".
-def parse(s, i):
-    d = {}
-    while i < len(s):
-        if s[i] == "}":
-            return d, i + 1
-        m = re.compile(r"\s*([^=\s{}]+)(=|\s*\{|\s)").match(s, i)
-        if not m:
-            return d, len(s)
-        key, i = m.group(1), m.end()
-        if m.group(2).endswith("{"):
-            d[key], i = parse(s, i)
-        elif m.group(2) == "=":
-            if s[i] == "[":
-                j = s.index("]", i)
-                d[key] = s[i + 1:j].split()
-                i = j + 1
-            else:
-                m2 = re.compile(r"[^\s}]*").match(s, i)
-                d[key], i = m2.group(0), m2.end()
-        while i < len(s) and s[i] == " ":
-            i += 1
-    return d, i
-for line in sys.stdin:
-    line = line.strip()
-    if "{" not in line:
-        continue
-    top, _ = parse(line[line.index("{") + 1:], 0)
-    for name, sa in top.items():
-        if not isinstance(sa, dict):
-            continue
-        kids = sa.get("child-sas", {})
-        n = sum(1 for c in kids.values()
-                if isinstance(c, dict) and c.get("state") == "INSTALLED")
-        print(name, sa.get("state", "?"), sa.get("version", "?"),
-              sa.get("initiator-spi", "?"), sa.get("responder-spi", "?"),
-              sa.get("local-host", "?"), sa.get("remote-host", "?"), n,
-              sa.get("uniqueid", "?"))
+	swan_ctl "$1" --list-sas --raw 2>/dev/null | swan_py '
+for name, sa in ike_sas(sys.stdin):
+    n = sum(1 for c in child_sas(sa) if c.get("state") == "INSTALLED")
+    print(name, sa.get("state", "?"), sa.get("version", "?"),
+          sa.get("initiator-spi", "?"), sa.get("responder-spi", "?"),
+          sa.get("local-host", "?"), sa.get("remote-host", "?"), n,
+          sa.get("uniqueid", "?"))
 '
 }
 
@@ -229,47 +208,17 @@ for line in sys.stdin:
 # swanctl --list-sas --raw (CHILD_SAs in every state, SPIs as swanctl
 # prints them).
 swan_children() {
-	swan_ctl "$1" --list-sas --raw 2>/dev/null | /usr/bin/python3 -c '
-import re, sys
-def parse(s, i):
-    d = {}
-    while i < len(s):
-        if s[i] == "}":
-            return d, i + 1
-        m = re.compile(r"\s*([^=\s{}]+)(=|\s*\{|\s)").match(s, i)
-        if not m:
-            return d, len(s)
-        key, i = m.group(1), m.end()
-        if m.group(2).endswith("{"):
-            d[key], i = parse(s, i)
-        elif m.group(2) == "=":
-            if s[i] == "[":
-                j = s.index("]", i)
-                d[key] = s[i + 1:j].split()
-                i = j + 1
-            else:
-                m2 = re.compile(r"[^\s}]*").match(s, i)
-                d[key], i = m2.group(0), m2.end()
-        while i < len(s) and s[i] == " ":
-            i += 1
-    return d, i
-for line in sys.stdin:
-    if "{" not in line:
-        continue
-    top, _ = parse(line.strip()[line.strip().index("{") + 1:], 0)
-    for name, sa in top.items():
-        if not isinstance(sa, dict):
-            continue
-        head = [sa.get("remote-host", "?"), sa.get("state", "?"),
-                sa.get("initiator-spi", "?"), sa.get("responder-spi", "?"),
-                sa.get("uniqueid", "?")]
-        kids = [c for c in sa.get("child-sas", {}).values()
-                if isinstance(c, dict)]
-        if not kids:
-            print(*head, "-", "-", "-", "-")
-        for c in kids:
-            print(*head, c.get("uniqueid", "?"), c.get("state", "?"),
-                  c.get("spi-in", "?"), c.get("spi-out", "?"))
+	swan_ctl "$1" --list-sas --raw 2>/dev/null | swan_py '
+for name, sa in ike_sas(sys.stdin):
+    head = [sa.get("remote-host", "?"), sa.get("state", "?"),
+            sa.get("initiator-spi", "?"), sa.get("responder-spi", "?"),
+            sa.get("uniqueid", "?")]
+    kids = child_sas(sa)
+    if not kids:
+        print(*head, "-", "-", "-", "-")
+    for c in kids:
+        print(*head, c.get("uniqueid", "?"), c.get("state", "?"),
+              c.get("spi-in", "?"), c.get("spi-out", "?"))
 '
 }
 

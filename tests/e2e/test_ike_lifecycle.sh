@@ -117,47 +117,17 @@ done
 # renegotiation, a reauthentication), the ESTABLISHED one with CHILD_SAs,
 # else the newest.
 sas() {
-	swan_ctl peer --list-sas --raw 2>/dev/null | "$LAB_PY" -c '
-import re, sys
-def parse(s, i):
-    d = {}
-    while i < len(s):
-        if s[i] == "}":
-            return d, i + 1
-        m = re.compile(r"\s*([^=\s{}]+)(=|\s*\{|\s)").match(s, i)
-        if not m:
-            return d, len(s)
-        key, i = m.group(1), m.end()
-        if m.group(2).endswith("{"):
-            d[key], i = parse(s, i)
-        elif m.group(2) == "=":
-            if s[i] == "[":
-                j = s.index("]", i)
-                d[key] = s[i + 1:j].split()
-                i = j + 1
-            else:
-                m2 = re.compile(r"[^\s}]*").match(s, i)
-                d[key], i = m2.group(0), m2.end()
-        while i < len(s) and s[i] == " ":
-            i += 1
-    return d, i
+	swan_ctl peer --list-sas --raw 2>/dev/null | swan_py '
 best = {}
-for line in sys.stdin:
-    if "{" not in line:
-        continue
-    top, _ = parse(line[line.index("{") + 1:].strip(), 0)
-    for name, sa in top.items():
-        if not isinstance(sa, dict):
-            continue
-        kids = [c for c in sa.get("child-sas", {}).values()
-                if isinstance(c, dict) and c.get("state") == "INSTALLED"]
-        spis = sorted(c.get("spi-in", "?") for c in kids)
-        up = sa.get("state") == "ESTABLISHED" and len(kids) > 0
-        rank = (up, int(sa.get("uniqueid", "0") or 0))
-        if name not in best or rank > best[name][0]:
-            best[name] = (rank, "%s %s %s %d %s" % (
-                name, sa.get("state", "?"), sa.get("initiator-spi", "?"),
-                len(kids), ",".join(spis) or "-"))
+for name, sa in ike_sas(sys.stdin):
+    kids = [c for c in child_sas(sa) if c.get("state") == "INSTALLED"]
+    spis = sorted(c.get("spi-in", "?") for c in kids)
+    up = sa.get("state") == "ESTABLISHED" and len(kids) > 0
+    rank = (up, int(sa.get("uniqueid", "0") or 0))
+    if name not in best or rank > best[name][0]:
+        best[name] = (rank, "%s %s %s %d %s" % (
+            name, sa.get("state", "?"), sa.get("initiator-spi", "?"),
+            len(kids), ",".join(spis) or "-"))
 for name in sorted(best):
     print(best[name][1])
 '
