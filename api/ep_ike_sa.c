@@ -117,7 +117,7 @@ void ep_ike_sa_add(struct api_ctx *c, const struct api_args *a,
 		   struct api_resp *r)
 {
 	struct ikefwd_key key = { .msgid = 0 };
-	uint32_t owner = a->owner;
+	uint32_t owner;
 	char cookie[COOKIE_HEX_LEN + 1], msg[160];
 	struct ikefwd_entry prev, now;
 	bool refreshed;
@@ -130,19 +130,8 @@ void ep_ike_sa_add(struct api_ctx *c, const struct api_args *a,
 		resp_error(r, 400, "cookie: zero is not an initiator SPI");
 		return;
 	}
-	if (!(a->have & ARG(OWNER))) {
-		owner = c->cfg.local_member;
-		if (!owner) {
-			resp_error(r, 409,
-				   "the data path has no local member "
-				   "configured yet: give owner");
-			return;
-		}
-	}
-	if (!view_member_rec(c, owner)) {
-		resp_error(r, 400, "owner: member %u is not configured", owner);
+	if (view_registering_owner(c, a, &owner, r))
 		return;
-	}
 	err = table_register(c->maps.table, &key, owner, 0, 0, &prev);
 	if (err == -EALREADY) {
 		snprintf(msg, sizeof(msg),

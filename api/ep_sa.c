@@ -229,25 +229,14 @@ void ep_sa_add(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 	struct ikefwd_spi_range ranges[IKEFWD_MAX_SPI_RANGES];
 	bool replace[API_SPIS_MAX];
 	struct sa_row rows[API_SPIS_MAX];
-	uint32_t owner = a->owner, nr_ranges;
+	uint32_t owner, nr_ranges;
 	uint64_t now = ikefwd_now_ns();
 	struct ikefwd_sa sa = { .created_ns = now,
 				.flags = IKEFWD_SA_F_REGISTERED };
 	uint32_t i;
 
-	if (!(a->have & ARG(OWNER))) {
-		owner = c->cfg.local_member;
-		if (!owner) {
-			resp_error(r, 409,
-				   "the data path has no local member "
-				   "configured yet: give owner");
-			return;
-		}
-	}
-	if (!view_member_rec(c, owner)) {
-		resp_error(r, 400, "owner: member %u is not configured", owner);
+	if (view_registering_owner(c, a, &owner, r))
 		return;
-	}
 	if (ranges_read(c, ranges, &nr_ranges, r))
 		return;
 	/* Every SPI first: a request that cannot be done whole writes

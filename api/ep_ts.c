@@ -112,26 +112,15 @@ void ep_ts_add(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 	struct ikefwd_ts_row rows[API_PREFIXES_MAX];
 	struct ikefwd_ts old[API_PREFIXES_MAX];
 	bool had[API_PREFIXES_MAX];
-	uint32_t owner = a->owner;
+	uint32_t owner;
 	uint64_t now = ikefwd_now_ns();
 	struct ikefwd_ts ts = { .created_ns = now,
 				.flags = IKEFWD_TS_F_REGISTERED };
 	uint32_t i;
 	int err;
 
-	if (!(a->have & ARG(OWNER))) {
-		owner = c->cfg.local_member;
-		if (!owner) {
-			resp_error(r, 409,
-				   "the data path has no local member "
-				   "configured yet: give owner");
-			return;
-		}
-	}
-	if (!view_member_rec(c, owner)) {
-		resp_error(r, 400, "owner: member %u is not configured", owner);
+	if (view_registering_owner(c, a, &owner, r))
 		return;
-	}
 	ts.owner = owner;
 	ts.spi = a->nr_spis ? a->spis[0] : 0;
 	if (a->lifetime_s)

@@ -37,6 +37,24 @@ const struct ikefwd_member *view_member_rec(struct api_ctx *c, uint32_t id)
 	return c->members[id].id == id ? &c->members[id] : NULL;
 }
 
+int view_registering_owner(struct api_ctx *c, const struct api_args *a,
+			   uint32_t *owner, struct api_resp *r)
+{
+	*owner = (a->have & ARG(OWNER)) ? a->owner : c->cfg.local_member;
+	if (!*owner) {
+		resp_error(r, 409,
+			   "the data path has no local member configured yet: "
+			   "give owner");
+		return -1;
+	}
+	if (!view_member_rec(c, *owner)) {
+		resp_error(r, 400, "owner: member %u is not configured",
+			   *owner);
+		return -1;
+	}
+	return 0;
+}
+
 void view_members_changed(struct api_ctx *c)
 {
 	c->members_read = false;

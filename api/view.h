@@ -9,6 +9,11 @@
 
 /* The member's record, or NULL when id is not a configured member. */
 const struct ikefwd_member *view_member_rec(struct api_ctx *c, uint32_t id);
+/* The member a registration (sa, ts, ike-sa) is for: the request's
+ * owner, else the local member; it must be configured. 0, or -1 with
+ * the 409 / 400 error written to r. */
+int view_registering_owner(struct api_ctx *c, const struct api_args *a,
+			   uint32_t *owner, struct api_resp *r);
 /* Forget the records read: after writing one. */
 void view_members_changed(struct api_ctx *c);
 
