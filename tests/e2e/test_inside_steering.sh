@@ -20,6 +20,9 @@
 #       guard alone they still fail but are dropped (leak_blocked);
 #   (b) with [interfaces] inside = lan0 and the leak guard: ping peer -> h
 #       and h -> peer for every peer; the steering shows in the counters;
+#  (b2) UDP and TCP echo h -> every peer (tests/e2e/l4_echo.py), h's veth
+#       at its default offloads: what a member steers left CHECKSUM_PARTIAL
+#       has its checksum completed on the way (csum_completed);
 #   (c) a CHILD_SA rekey under traffic: the new SA's registration replaces
 #       the old one, the traffic keeps flowing;
 #   (d) m3 dies mid-traffic (its links go down, its daemons are killed):
