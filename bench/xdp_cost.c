@@ -91,6 +91,13 @@ enum frame_kind {
 	F_IKE_NATT_PARTIAL_1400, /* ... with 1400 bytes of IKE payload */
 	F_IKE_INIT, /* IKEv2 IKE_SA_INIT on 500 */
 	F_CLEAR, /* cleartext UDP from the inside host to bench_case.dst */
+	/* Inside cleartext to bench_case.dst with its checksum left partial
+	 * by a sender on veth: xdp_ikefwd_in completes it when it redirects
+	 * the frame (bpf/inside.h, bpf/forward.h). */
+	F_CLEAR_UDP_PARTIAL, /* 32 bytes of UDP payload */
+	F_CLEAR_UDP_PARTIAL_1400,
+	F_CLEAR_TCP_PARTIAL, /* 32 bytes of TCP payload */
+	F_CLEAR_TCP_PARTIAL_1400,
 };
 
 enum key_mode {
@@ -245,6 +252,59 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) | C(CSUM_COMPLETED) },
+	{ .name = "inside: selector owned by member 2 (control)",
+	  .frame_text = "UDP/IPv4 to 10.1.9.9",
+	  .frame = F_CLEAR,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = SINGLE,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
+	{ .name = "inside to member 2, partial UDP checksum completed",
+	  .frame_text = "UDP/IPv4 to 10.1.9.9",
+	  .frame = F_CLEAR_UDP_PARTIAL,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = SINGLE,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) |
+		      C(CSUM_COMPLETED) },
+	{ .name = "inside to member 2, partial UDP checksum completed",
+	  .frame_text = "UDP/IPv4 to 10.1.9.9, 1400 B payload",
+	  .frame = F_CLEAR_UDP_PARTIAL_1400,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = SINGLE,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) |
+		      C(CSUM_COMPLETED) },
+	{ .name = "inside to member 2, partial TCP checksum completed",
+	  .frame_text = "TCP/IPv4 to 10.1.9.9",
+	  .frame = F_CLEAR_TCP_PARTIAL,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = SINGLE,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) |
+		      C(CSUM_COMPLETED) },
+	{ .name = "inside to member 2, partial TCP checksum completed",
+	  .frame_text = "TCP/IPv4 to 10.1.9.9, 1400 B payload",
+	  .frame = F_CLEAR_TCP_PARTIAL_1400,
+	  .dst = "10.1.9.9",
+	  .inside = true,
+	  .method = SINGLE,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) |
+		      C(CSUM_COMPLETED) },
+	{ .name = "inside to member 2, partial TCP checksum completed",
+	  .frame_text = "TCP/IPv6 to 2001:db8:100::9, 1400 B payload",
+	  .frame = F_CLEAR_TCP_PARTIAL_1400,
+	  .dst = "2001:db8:100::9",
+	  .inside = true,
+	  .method = SINGLE,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) |
+		      C(CSUM_COMPLETED) },
 	{ .name = "IKE miss: half-open claim",
 	  .frame_text = "UDP 500, IKE_SA_INIT, new SPI per call",
 	  .frame = F_IKE_INIT,
@@ -324,6 +384,57 @@ static void make_partial(struct pkt *p)
 	udp[7] = sum & 0xff;
 }
 
+/* The same for inside cleartext, UDP or TCP, IPv4 or IPv6
+ * (tcp_v4_send_check() and the like): the folded pseudo-header sum, the
+ * L4 length taken from the IP header. */
+static void make_partial_l4(struct pkt *p, bool tcp)
+{
+	const uint8_t *ip = p->buf + p->l3_off;
+	uint8_t *l4 = p->buf + p->l4_off;
+	uint8_t *check = l4 + (tcp ? 16 : 6);
+	bool v6 = (ip[0] >> 4) == 6;
+	uint32_t len, sum;
+
+	if (v6)
+		len = (ip[4] << 8 | ip[5]) + 40 - (p->l4_off - p->l3_off);
+	else
+		len = (ip[2] << 8 | ip[3]) - (p->l4_off - p->l3_off);
+	sum = (tcp ? 6 : 17) + len;
+	for (int i = v6 ? 8 : 12; i < (v6 ? 40 : 20); i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	check[0] = sum >> 8;
+	check[1] = sum & 0xff;
+}
+
+static int build_clear(struct pkt *p, const struct bench_case *c)
+{
+	bool tcp = c->frame == F_CLEAR_TCP_PARTIAL ||
+		   c->frame == F_CLEAR_TCP_PARTIAL_1400;
+	size_t len = c->frame == F_CLEAR_UDP_PARTIAL_1400 ||
+				     c->frame == F_CLEAR_TCP_PARTIAL_1400 ?
+			     1400 :
+			     32;
+	int err;
+
+	if (strchr(c->dst, ':'))
+		pkt_ipv6(p, "fd00:50::10", c->dst);
+	else
+		pkt_ipv4(p, "192.168.50.10", c->dst);
+	if (tcp)
+		pkt_tcp(p, 40000, 443);
+	else
+		pkt_udp(p, 40000, 53);
+	for (size_t i = 0; i < len; i += 32)
+		pkt_bytes(p, "dns query of thirty-two bytes...",
+			  len - i < 32 ? len - i : 32);
+	err = pkt_finish(p);
+	if (!err && c->frame != F_CLEAR)
+		make_partial_l4(p, tcp);
+	return err;
+}
+
 static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		       uint32_t msgid)
 {
@@ -334,15 +445,8 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 
 	pkt_init(p);
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
-	if (c->frame == F_CLEAR) {
-		if (strchr(c->dst, ':'))
-			pkt_ipv6(p, "fd00:50::10", c->dst);
-		else
-			pkt_ipv4(p, "192.168.50.10", c->dst);
-		pkt_udp(p, 40000, 53);
-		pkt_bytes(p, "dns query of thirty-two bytes...", 32);
-		return pkt_finish(p);
-	}
+	if (c->frame >= F_CLEAR)
+		return build_clear(p, c);
 	pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
 	switch (c->frame) {
 	case F_TCP:
@@ -364,6 +468,10 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		pkt_natt_keepalive(p);
 		break;
 	case F_CLEAR: /* built above */
+	case F_CLEAR_UDP_PARTIAL:
+	case F_CLEAR_UDP_PARTIAL_1400:
+	case F_CLEAR_TCP_PARTIAL:
+	case F_CLEAR_TCP_PARTIAL_1400:
 		break;
 	case F_IKE_BAD_LENGTH:
 	case F_IKE_NATT:

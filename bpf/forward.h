@@ -4,8 +4,8 @@
  * owner holds the same VIP), only the Ethernet header is rewritten for the
  * next hop, and the frame leaves through the devmap slot of the member.
  *
- * One exception to "untouched": a UDP checksum that only holds the
- * pseudo-header sum is completed (ikefwd_udp_csum_complete() below).
+ * One exception to "untouched": a UDP or TCP checksum that only holds the
+ * pseudo-header sum is completed (ikefwd_l4_csum_complete() below).
  */
 #ifndef IKEFWD_BPF_FORWARD_H
 #define IKEFWD_BPF_FORWARD_H
@@ -16,7 +16,8 @@
 
 /* bpf_csum_diff() sums at most 512 bytes per call, in multiples of 4. */
 #define CSUM_CHUNK 512
-/* 128 chunks: any UDP datagram (64 KiB), linear or multi-buffer. */
+/* 128 chunks: any UDP datagram or TCP segment (64 KiB), linear or
+ * multi-buffer. */
 #define CSUM_MAX_CHUNKS 128
 
 /* Scratch space for one chunk (and 4 bytes of zero padding): a datagram
@@ -43,14 +44,14 @@ static __always_inline __u16 csum_fold32(__u64 sum)
 	return sum;
 }
 
-/* The one's-complement sum of the UDP pseudo-header (RFC 768, RFC 8200
- * 8.1), in memory order like every sum here: a one's-complement sum is
+/* The one's-complement sum of the UDP or TCP pseudo-header (RFC 768, RFC
+ * 9293 3.1, RFC 8200 8.1): addresses, protocol, L4 length (len_be, network
+ * order). In memory order like every sum here: a one's-complement sum is
  * byte-order independent as long as all words are read the same way. */
-static __always_inline __u16 udp_pseudo_sum(void *iph, __u32 is_ipv6,
-					    const struct udphdr *udp,
-					    void *data_end)
+static __always_inline __u16 l4_pseudo_sum(void *iph, __u32 is_ipv6, __u8 proto,
+					   __be16 len_be, void *data_end)
 {
-	__u64 sum = bpf_htons(IPPROTO_UDP) + (__u64)udp->len;
+	__u64 sum = bpf_htons(proto) + (__u64)len_be;
 	__u32 *a;
 	int i;
 
@@ -121,21 +122,26 @@ static __always_inline int csum_frame_bytes(struct xdp_md *ctx, __u64 off,
 }
 
 /*
- * A host that sends UDP over veth with tx checksum offload on (the default)
- * leaves the checksum to "hardware": the skb is CHECKSUM_PARTIAL and the
- * checksum field holds only the folded pseudo-header sum. Delivered
+ * A host that sends UDP or TCP over veth with tx checksum offload on (the
+ * default) leaves the checksum to "hardware": the skb is CHECKSUM_PARTIAL
+ * and the checksum field holds only the folded pseudo-header sum. A router
+ * namespace on the same machine forwards it still partial. Delivered
  * locally, the stack trusts it; redirected by XDP, the frame loses that
- * state and the receiver drops it (UdpInCsumErrors). XDP cannot see
- * ip_summed, so the field itself tells: equal to the pseudo-header sum
- * means "still to be completed". Only then is the datagram summed, as the
- * hardware would: over the UDP header and payload with the field as it is
- * (it already holds the pseudo-header part), complemented. Every other
- * frame pays for the pseudo-header sum only.
+ * state and the receiver drops it (UdpInCsumErrors, TCP's bad segments).
+ * XDP cannot see ip_summed, so the field itself tells: equal to the
+ * pseudo-header sum means "still to be completed". Only then is the
+ * segment summed, as the hardware would: over the L4 header and payload
+ * with the field as it is (it already holds the pseudo-header part),
+ * complemented. Every other frame pays for the pseudo-header sum only.
+ *
+ * The L4 length in the pseudo-header is UDP's own length field; TCP has
+ * none, so it is the IP header's length less the IP header and extension
+ * headers before TCP (what the sender's stack used: the segment length).
  *
  * A complete checksum equals the pseudo-header sum by chance once in 65536
  * frames; summing it again yields the same value, so that case is harmless.
- * Checksum 0 (IPv4 "none") never equals a pseudo-header sum. Fragments are
- * left alone: the stack completes checksums before it fragments.
+ * UDP checksum 0 (IPv4 "none") never equals a pseudo-header sum. Fragments
+ * are left alone: the stack completes checksums before it fragments.
  *
  * A global function: verified once, not once per path that forwards. Its
  * input comes in a struct: loaded from memory, the offsets are bounded by
@@ -147,37 +153,85 @@ struct csum_req {
 	__u32 l3_off; /* from the frame start */
 	__u32 l4_off;
 	__u32 is_ipv6;
+	__u32 l4proto; /* IPPROTO_UDP or IPPROTO_TCP; others: untouched */
 };
 
-__noinline int ikefwd_udp_csum_complete(struct xdp_md *ctx,
-					struct csum_req *req)
+/* The L4 length of a TCP segment from its IP header; 0 if impossible (an
+ * IPv6 jumbogram's 0, a length shorter than the headers before TCP). */
+static __always_inline __u32 tcp_len_from_ip(void *data, void *data_end,
+					     __u32 l3_off, __u32 l4_off,
+					     __u32 is_ipv6)
+{
+	__u32 ip_len, before = l4_off - l3_off;
+
+	if (is_ipv6) {
+		struct ipv6hdr *ip6 = data + l3_off;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
+		ip_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+	} else {
+		struct iphdr *ip = data + l3_off;
+
+		if ((void *)(ip + 1) > data_end)
+			return 0;
+		ip_len = bpf_ntohs(ip->tot_len);
+	}
+	return ip_len > before ? ip_len - before : 0;
+}
+
+__noinline int ikefwd_l4_csum_complete(struct xdp_md *ctx, struct csum_req *req)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	__u32 l3_off, l4_off;
-	struct udphdr *udp;
+	__u32 l3_off, l4_off, check_off, min_len, len;
+	__u8 proto;
+	__be16 len_be;
+	__u16 *check;
 	__u64 sum;
-	__u16 len;
 
 	if (!req) /* a global function's pointer may be NULL */
 		return 0;
 	l3_off = req->l3_off;
 	l4_off = req->l4_off;
+	proto = req->l4proto;
 
 	/* Headers end well before 512 bytes (parsing.h bounds them); the
 	 * masks tell the verifier so. */
-	if (l3_off > 511 || l4_off > 511)
+	if (l3_off > 511 || l4_off > 511 || l4_off < l3_off)
 		return 0;
 	l3_off &= 511;
 	l4_off &= 511;
-	udp = data + l4_off;
-	if ((void *)(udp + 1) > data_end)
+	if (proto == IPPROTO_UDP) {
+		struct udphdr *udp = data + l4_off;
+
+		if ((void *)(udp + 1) > data_end)
+			return 0;
+		len_be = udp->len;
+		check_off = l4_off + __builtin_offsetof(struct udphdr, check);
+		min_len = sizeof(*udp);
+	} else if (proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = data + l4_off;
+
+		if ((void *)(tcp + 1) > data_end)
+			return 0;
+		len = tcp_len_from_ip(data, data_end, l3_off, l4_off,
+				      req->is_ipv6);
+		len_be = bpf_htons(len);
+		check_off = l4_off + __builtin_offsetof(struct tcphdr, check);
+		min_len = sizeof(*tcp);
+	} else {
 		return 0;
-	if (udp->check !=
-	    udp_pseudo_sum(data + l3_off, req->is_ipv6, udp, data_end))
+	}
+	check_off &= 1023;
+	check = data + check_off;
+	if ((void *)(check + 1) > data_end)
 		return 0;
-	len = bpf_ntohs(udp->len);
-	if (len < sizeof(*udp) || csum_frame_bytes(ctx, l4_off, len, &sum)) {
+	if (*check !=
+	    l4_pseudo_sum(data + l3_off, req->is_ipv6, proto, len_be, data_end))
+		return 0;
+	len = bpf_ntohs(len_be);
+	if (len < min_len || csum_frame_bytes(ctx, l4_off, len, &sum)) {
 		count(IKEFWD_C_CSUM_PARTIAL_LEFT);
 		return 0;
 	}
@@ -185,11 +239,14 @@ __noinline int ikefwd_udp_csum_complete(struct xdp_md *ctx,
 	 * bounds across helper calls: check again before the write. */
 	data_end = (void *)(long)ctx->data_end;
 	data = (void *)(long)ctx->data;
-	udp = data + (l4_off & 511);
-	if ((void *)(udp + 1) > data_end)
+	check = data + check_off;
+	if ((void *)(check + 1) > data_end)
 		return 0;
-	/* UDP sends a zero result as all ones: zero means "no checksum". */
-	udp->check = ~csum_fold32(sum) ?: 0xffff;
+	/* UDP sends a zero result as all ones: zero means "no checksum".
+	 * TCP's zero is just zero. */
+	*check = ~csum_fold32(sum);
+	if (proto == IPPROTO_UDP && !*check)
+		*check = 0xffff;
 	count(IKEFWD_C_CSUM_COMPLETED);
 	return 1;
 }
@@ -244,7 +301,8 @@ static __always_inline int forward_finish(struct xdp_md *ctx, struct ike_pkt *p,
 	req.l3_off = p->l3_off;
 	req.l4_off = p->l4_off;
 	req.is_ipv6 = p->l3.is_ipv6;
-	ikefwd_udp_csum_complete(ctx, &req);
+	req.l4proto = IPPROTO_UDP; /* l4_off is set for UDP only */
+	ikefwd_l4_csum_complete(ctx, &req);
 	return action;
 }
 

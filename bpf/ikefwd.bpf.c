@@ -56,8 +56,7 @@ int xdp_ikefwd(struct xdp_md *ctx)
 SEC("xdp")
 int xdp_ikefwd_in(struct xdp_md *ctx)
 {
-	return inside_steer((void *)(long)ctx->data,
-			    (void *)(long)ctx->data_end);
+	return inside_steer(ctx);
 }
 
 SEC("tc")

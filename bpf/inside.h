@@ -6,7 +6,8 @@
  * from the longest registered remote selector covering the destination:
  *  - no selector: not tunnel traffic, passed untouched;
  *  - owned here: passed (the local IPsec stack encrypts it);
- *  - owned by a usable peer: redirected to it, as IKE and ESP are;
+ *  - owned by a usable peer: redirected to it, as IKE and ESP are, with
+ *    a UDP or TCP checksum left to offload completed on the way;
  *  - owner dead, unreachable, registration expired, redirect failed, or a
  *    peer forwarded it to us although another member owns it: dropped.
  *    Passing it would let this member's stack route it by its default
@@ -22,8 +23,31 @@
 #include "parsing.h"
 #include "selector.h"
 
-static __always_inline int inside_steer(void *data, void *data_end)
+/* Cleartext redirected to the owner leaves without its skb: a checksum
+ * the sender left to offload is completed now (bpf/forward.h). Only whole
+ * UDP and TCP packets whose headers parsed: in a fragment, or behind a bad
+ * extension chain, the L4 header is not where the cursor points. */
+static __always_inline void inside_csum_finish(struct xdp_md *ctx, void *data,
+					       struct l3_info *l3,
+					       enum parse_result r, void *l4)
 {
+	struct csum_req req;
+
+	if (r != PARSE_OK || l3->first_frag || l3->later_frag)
+		return;
+	if (l3->l4proto != IPPROTO_UDP && l3->l4proto != IPPROTO_TCP)
+		return;
+	req.l3_off = l3->iph - data;
+	req.l4_off = l4 - data;
+	req.is_ipv6 = l3->is_ipv6;
+	req.l4proto = l3->l4proto;
+	ikefwd_l4_csum_complete(ctx, &req);
+}
+
+static __always_inline int inside_steer(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	struct hdr_cursor c = { .pos = data };
 	const struct ikefwd_config *cfg;
 	struct l3_info l3 = {};
@@ -78,8 +102,10 @@ static __always_inline int inside_steer(void *data, void *data_end)
 		return XDP_DROP;
 	}
 	if (forward_eth_to(eth, owner, IKEFWD_C_INSIDE_FORWARDED) ==
-	    XDP_REDIRECT)
+	    XDP_REDIRECT) {
+		inside_csum_finish(ctx, data, &l3, r, c.pos);
 		return XDP_REDIRECT;
+	}
 	count(IKEFWD_C_INSIDE_REDIRECT_FAIL);
 	return XDP_DROP;
 }

@@ -96,9 +96,9 @@
 	  "cleartext to a registered remote selector leaving: dropped")        \
 	/* issue 12: checksum state of redirected frames */                    \
 	X(CSUM_COMPLETED, "csum_completed",                                    \
-	  "redirected UDP held a partial checksum: completed")                 \
+	  "redirected UDP/TCP held a partial checksum: completed")             \
 	X(CSUM_PARTIAL_LEFT, "csum_partial_left",                              \
-	  "redirected UDP held a partial checksum beyond the linear data: left")
+	  "redirected UDP/TCP held a partial checksum, segment not all in the frame: left")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,

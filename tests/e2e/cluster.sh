@@ -169,6 +169,13 @@ e2e_responder_conf() {
 # written v1:ADDR gets an IKEv1 connection whatever VERSION says.
 # encap = yes: IKE_AUTH (IKEv2) and Main Mode 5/6 and Quick Mode (IKEv1)
 # on UDP 4500.
+# Every child has a reqid of its own (the address's last byte): the peer
+# stands for one gateway per address, and strongSwan before 5.9.12 can
+# give two CHILD_SAs restarted at once (dpd_action = restart) the same
+# dynamic reqid (strongswan/strongswan#1855, fixed by its "reqid-refcount"
+# branch); kernel-libipsec then encrypts one tunnel's traffic with the
+# other's outbound SA and the far end drops it ("due to policy"). A
+# configured reqid is never allocated, so it cannot be shared.
 # E2E_PEER_OPTS adds lines to every connection (dpd_delay, ...),
 # E2E_CHILD_OPTS to every child (start_action = start: charon initiates
 # them all itself when the file is loaded).
@@ -202,6 +209,7 @@ e2e_peer_conf() {
 						local_ts = 10.10.$d.1/32
 						remote_ts = ${E2E_PEER_REMOTE_TS:-$E2E_INNER/32}
 						esp_proposals = aes128gcm16
+						reqid = $d
 						${E2E_CHILD_OPTS:-}
 					}
 				}
