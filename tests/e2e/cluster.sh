@@ -244,7 +244,8 @@ e2e_peer_start() {
 
 # e2e_config M: the cluster file of member M (the same for all but
 # local_member): every lab member on the shared segment, the sync link on
-# it too, fast heartbeats so that a death is seen within a second; ESP
+# it too, fast heartbeats so that a death is seen within a second
+# (E2E_DEAD_AFTER_MS: another dead_after_ms); ESP
 # steered by the members' SPI ranges, and IKE SAs no table knows yet
 # routed by the label in their SPIs (E2E_SPI_LABELS=no: by the table
 # alone); E2E_CLUSTER_EXTRA adds [cluster] lines.
@@ -280,7 +281,7 @@ e2e_config() {
 		echo "port = $E2E_SYNC_PORT"
 		echo "key_file = $LAB_DIR/sync.key"
 		echo "heartbeat_ms = 200"
-		echo "dead_after_ms = 1000"
+		echo "dead_after_ms = ${E2E_DEAD_AFTER_MS:-1000}"
 	} >"$LAB_DIR/$m/ikefwd.conf"
 }
 
@@ -312,9 +313,10 @@ e2e_detach_all() {
 }
 
 # e2e_daemon_start M: ikefwdd in member M's namespace, with M's pins;
-# waits (5 s at most) until its API socket is there.
+# waits (30 s at most: a sanitizer build on a loaded machine) until its
+# API socket is there.
 e2e_daemon_start() {
-	local m=$1 pid i
+	local m=$1 pid deadline
 	rm -f "$LAB_DIR/$m/api.sock"
 	# ip netns exec in the background directly (not lab_ns, a function):
 	# $! is then the daemon's own PID.
@@ -325,13 +327,14 @@ e2e_daemon_start() {
 	pid=$!
 	LAB_PIDS+=("$pid")
 	E2E_DAEMON_PID[$m]=$pid
-	for i in $(seq 100); do
+	deadline=$(($(lab_now_ms) + 30000))
+	while [ "$(lab_now_ms)" -lt "$deadline" ]; do
 		kill -0 "$pid" 2>/dev/null ||
 			lab_abort "ikefwdd on $m died: $(tail -n 5 "$LAB_DIR/$m/ikefwdd.log")"
 		[ -S "$LAB_DIR/$m/api.sock" ] && return 0
 		sleep 0.05
 	done
-	lab_abort "ikefwdd on $m: no API socket after 5 s"
+	lab_abort "ikefwdd on $m: no API socket after 30 s"
 }
 
 # e2e_daemon_stop M [SIGNAL]: stops M's ikefwdd by PID (SIGTERM, or SIGNAL:
@@ -361,17 +364,14 @@ e2e_now_ms() {
 # started directly in the background so that $! is tcpdump itself (killed
 # by PID in e2e_capture_stop or by the lab's EXIT trap).
 e2e_capture_start() {
-	local name=$1 ns=$2 dev=$3 i
+	local name=$1 ns=$2 dev=$3
 	shift 3
 	ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode -Z root \
 		-w "$LAB_DIR/$name.pcap" "$@" 2>"$LAB_DIR/$name.log" &
 	LAB_PIDS+=($!)
 	E2E_CAP[$name]=$!
-	for i in $(seq 50); do
-		grep -q "listening on" "$LAB_DIR/$name.log" && return 0
-		sleep 0.05
-	done
-	lab_abort "tcpdump $name did not start: $(cat "$LAB_DIR/$name.log")"
+	lab_wait_every 0.05 20 grep -q "listening on" "$LAB_DIR/$name.log" ||
+		lab_abort "tcpdump $name did not start: $(cat "$LAB_DIR/$name.log")"
 }
 
 # e2e_capture_stop NAME: stops the capture; prints it, one frame a line
@@ -408,16 +408,11 @@ for m in json.load(sys.stdin)["members"]:
         print("yes" if m["alive"] else "no")' "$2"
 }
 
-# e2e_wait SECONDS COMMAND...: true as soon as COMMAND succeeds (every
-# 0.1 s), false when it still fails after SECONDS.
+# e2e_wait SECONDS COMMAND...: lab_wait (tests/integration/lab.sh): true
+# as soon as COMMAND succeeds (every 0.1 s), false when it still fails
+# after SECONDS.
 e2e_wait() {
-	local deadline=$(($(e2e_now_ms) + $1 * 1000))
-	shift
-	while :; do
-		"$@" && return 0
-		[ "$(e2e_now_ms)" -ge "$deadline" ] && return 1
-		sleep 0.1
-	done
+	lab_wait "$@"
 }
 
 # e2e_spi NAME IKE: the initiator SPI (16 hex digits, the table's cookie)
@@ -432,6 +427,23 @@ e2e_requests() {
 	local uid
 	uid=$(swan_sas "$1" | awk '$2 == "ESTABLISHED" { print $9; exit }')
 	grep -c "<rw|$uid> parsed $2 request" "$(swan_log "$1")"
+}
+
+# e2e_sole_sa M: the initiator SPI of the one IKE SA charon M holds
+# ESTABLISHED; nothing while it holds none or several (an IKE SA rekey
+# whose old IKE SA is not deleted yet).
+e2e_sole_sa() {
+	swan_sas "$1" | awk '$2 == "ESTABLISHED" { n++; s = $4 }
+		END { if (n == 1) print s }'
+}
+
+# e2e_rekeyed M OLD: true once the peer and member M each hold one IKE SA,
+# the same one, and not the one with initiator SPI OLD (an IKE SA rekey
+# completed on both sides).
+e2e_rekeyed() {
+	local s
+	s=$(e2e_sole_sa peer)
+	[ -n "$s" ] && [ "$s" != "$2" ] && [ "$(e2e_sole_sa "$1")" = "$s" ]
 }
 
 # e2e_entries M COOKIE: member M's entries of one negotiation, "msgid

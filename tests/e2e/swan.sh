@@ -93,11 +93,12 @@ swan_conf() {
 }
 
 # swan_start NAME NS SWANCTL_CONF: starts charon NAME in namespace NS and
-# waits (5 s at most) until its vici socket answers. The swanctl.conf is
-# copied into the instance's directory (swan_load loads it); calling
-# swan_start again after swan_stop restarts the same instance.
+# waits (30 s at most: a loaded machine) until its vici socket answers.
+# The swanctl.conf is copied into the instance's directory (swan_load
+# loads it); calling swan_start again after swan_stop restarts the same
+# instance.
 swan_start() {
-	local name=$1 ns=$2 conf=$3 d=$SWAN_DIR/$1 i pid
+	local name=$1 ns=$2 conf=$3 d=$SWAN_DIR/$1 pid deadline
 
 	mkdir -p "$d/run"
 	rm -f "$d/charon.vici"
@@ -112,7 +113,8 @@ swan_start() {
 	pid=$!
 	LAB_PIDS+=("$pid")
 	SWAN_PID[$name]=$pid
-	for i in $(seq 100); do
+	deadline=$(($(lab_now_ms) + 30000))
+	while [ "$(lab_now_ms)" -lt "$deadline" ]; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "charon $name died at start:" >&2
 			tail -n 20 "$d/charon.out" "$d/charon.log" >&2 2>/dev/null
@@ -122,7 +124,7 @@ swan_start() {
 			>/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
-	echo "charon $name: no vici socket after 5 s" >&2
+	echo "charon $name: no vici socket after 30 s" >&2
 	return 1
 }
 
@@ -279,12 +281,10 @@ swan_count() {
 
 # swan_wait_count NAME N SECONDS: true once swan_count NAME reaches N.
 swan_wait_count() {
-	local name=$1 want=$2 deadline=$((SECONDS + $3))
-	while [ "$SECONDS" -le "$deadline" ]; do
-		[ "$(swan_count "$name")" -ge "$want" ] && return 0
-		sleep 0.2
-	done
-	return 1
+	lab_wait "$3" swan_count_ge "$1" "$2"
+}
+swan_count_ge() {
+	[ "$(swan_count "$1")" -ge "$2" ]
 }
 
 # swan_log NAME: the instance's log file.

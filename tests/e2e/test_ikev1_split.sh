@@ -42,11 +42,15 @@ for i in $(seq "$ROUNDS"); do
 	[ "$i" -lt "$ROUNDS" ] &&
 		swan_ctl peer --terminate --ike p3 --timeout 10 >/dev/null 2>&1
 done
+# The initiator is done at Quick Mode 2, the responder (m1) only once
+# Quick Mode 3 reached it (through m2), and the IKE SAs of the earlier
+# rounds go with IKEv1's unanswered DELETE: m1's count is polled (20 s at
+# most) before the counters are read.
+lab_wait_eq "m1 holds the IKEv1 SA with its CHILD_SA" 20 1 swan_count m1
 lab_snap AFTER
 lab_eq "established $ROUNDS times out of $ROUNDS" "$ok" "$ROUNDS"
 lab_eq "the peer's IKE SA is IKEv1" \
 	"$(swan_sas peer | awk '$1 == "p3" { print $3 }')" 1
-lab_eq "m1 holds the IKEv1 SA with its CHILD_SA" "$(swan_count m1)" 1
 lab_eq "m2 holds none" "$(swan_count m2)" 0
 lab_ge "m2 forwarded Main Mode 5/6 and Quick Mode to m1" \
 	"$(lab_d m2.forwarded)" "$((ROUNDS * 3))"
@@ -56,16 +60,20 @@ lab_ge "m2 forwarded Main Mode 5/6 and Quick Mode to m1" \
 e2e_log "Main Mode 5 that reached m2's own stack: $(lab_d m2.nft.ike)"
 
 e2e_log "a second Quick Mode: the CHILD_SA rekeyed, under a new Message ID"
+# m1 has the new CHILD_SA once Quick Mode 3 (through m2) reached it.
+children() { grep -c "CHILD_SA net{[0-9]*} established" "$(swan_log m1)"; }
+qm=$(grep -c "parsed QUICK_MODE request" "$(swan_log m1)")
+kids=$(children)
 lab_snap BEFORE
 lab_ok "swanctl --rekey --child c3" \
 	swan_ctl peer --rekey --child c3
-sleep 2
+lab_wait_ge "m1 established the new CHILD_SA" 20 $((kids + 1)) children
 lab_snap AFTER
 lab_ge "m2 found the new Message ID through Phase 1" \
 	"$(lab_d m2.phase2_fallback)" 1
 lab_eq "m2's stack got none of it" "$(lab_d m2.nft.ike)" 0
-lab_ok "m1 answered a Quick Mode" \
-	grep -q "parsed QUICK_MODE request [1-9]" "$(swan_log m1)"
-lab_eq "m1 still holds one IKE SA with its CHILD_SA" "$(swan_count m1)" 1
+lab_ge "m1 answered a Quick Mode" \
+	"$(grep -c "parsed QUICK_MODE request" "$(swan_log m1)")" $((qm + 1))
+lab_wait_eq "m1 still holds one IKE SA with its CHILD_SA" 20 1 swan_count m1
 
 lab_finish

@@ -44,6 +44,8 @@ rounds() {
 			sed 's/^/#   /' "$LAB_DIR/init.log" | tail -n 5
 		fi
 	done
+	# m1's listing can lag behind the peer's: polled (20 s at most).
+	lab_wait_eq "$name: the IKE SA is on m1" 20 1 swan_count m1
 	lab_snap AFTER
 	e2e_log "$name: established in ${times[*]} ms"
 	lab_eq "$name: established $ROUNDS times out of $ROUNDS" "$ok" "$ROUNDS"
@@ -54,7 +56,6 @@ rounds() {
 		lab_eq "$name: m2 completed the checksum of each frame it forwarded" \
 			"$(lab_d m2.csum_completed)" "$(lab_d m2.forwarded)"
 	fi
-	lab_eq "$name: the IKE SA is on m1" "$(swan_count m1)" 1
 	lab_eq "$name: m2 holds no IKE SA" "$(swan_count m2)" 0
 	e2e_log "$name: m2 routed IKE_AUTH by the table $(lab_d m2.phase2_fallback) times, by m1's SPI label $(lab_d m2.label_routed) times; m2's own stack got $(lab_d m2.nft.ike4500) of them"
 }
@@ -75,7 +76,7 @@ lab_eq "with SPI labels: m2's stack got no IKE" "$(lab_d m2.nft.ike)" 0
 e2e_log "traffic through the tunnel (ESP-in-UDP on 4500, sent to m2)"
 lab_snap BEFORE
 lab_ok "ping 10.20.0.1 from 10.10.2.1 through the tunnel" \
-	lab_ns peer ping -c 3 -i 0.2 -W 2 -I 10.10.2.1 "$E2E_INNER"
+	lab_ns peer ping -c 3 -i 0.2 -W 5 -I 10.10.2.1 "$E2E_INNER"
 lab_snap AFTER
 lab_ge "m2 steered the ESP to m1 (its SPI is in m1's range)" \
 	"$(lab_d m2.esp_forwarded)" 3

@@ -73,10 +73,10 @@ ping_all() {
 	for a in "${PEERS[@]}"; do
 		f=$LAB_DIR/ping.${a##*.}
 		if [ "$1" = out ]; then
-			lab_ns host ping -c 2 -i 0.3 -W 2 "10.10.${a##*.}.1" \
+			lab_ns host ping -c 2 -i 0.3 -W 5 "10.10.${a##*.}.1" \
 				>"$f" 2>&1 &
 		else
-			lab_ns peer ping -c 2 -i 0.3 -W 2 -I "10.10.${a##*.}.1" \
+			lab_ns peer ping -c 2 -i 0.3 -W 5 -I "10.10.${a##*.}.1" \
 				"$HOST" >"$f" 2>&1 &
 		fi
 		pids+=($!)
@@ -121,11 +121,11 @@ for m in "${LAB_MEMBERS[@]}"; do
 done
 e2e_peer_start 2 "${PEERS[@]}"
 lab_ok "16 tunnels up" swan_wait_count peer 16 40
-lab_ok "every member has the 16 peers' selectors" e2e_wait 10 \
+lab_ok "every member has the 16 peers' selectors" e2e_wait 30 \
 	eval 'registered m1 16 && registered m2 16 && registered m3 16'
 e2e_log "CHILD_SAs: m1 $(swan_count m1), m2 $(swan_count m2), m3 $(swan_count m3)"
-lab_ge "the outside ECMP put tunnels on m1" "$(swan_count m1)" 1
-lab_ge "the outside ECMP put tunnels on m3" "$(swan_count m3)" 1
+lab_wait_ge "the outside ECMP put tunnels on m1" 20 1 swan_count m1
+lab_wait_ge "the outside ECMP put tunnels on m3" 20 1 swan_count m3
 e2e_leak_reset
 ok=$(ping_all out)
 lab_not "h -> peers: not every peer answers ($ok of 16)" test "$ok" = 16
@@ -202,7 +202,7 @@ wait "$pp"
 got=$(awk '/received/ { print $4 }' "$LAB_DIR/rekey.ping")
 lab_ge "the traffic kept flowing through the rekey ($got of 20)" "$got" 19
 lab_ok "the rekeyed SA's registration replaced the old one" \
-	e2e_wait 5 eval '[ "$(first_spi)" != "$old" ]'
+	e2e_wait 20 eval '[ "$(first_spi)" != "$old" ]'
 e2e_log "SPI of 10.10.$rk.1/32: $old -> $(first_spi)"
 
 e2e_log "leaked so far: $(e2e_leaked)"
@@ -227,10 +227,10 @@ ip -n m3 link set lan0 down
 ip -n m3 link set eth0 down
 ip -n rt route replace "$LAB_VIP/32" via 10.0.0.1
 dead() { [ "$(e2e_alive m1 3)" = no ] && [ "$(e2e_alive m2 3)" = no ]; }
-lab_ok "m1 and m2 declare m3 dead" e2e_wait 5 dead
+lab_ok "m1 and m2 declare m3 dead" e2e_wait 20 dead
 lab_ok "the peers re-establish m3's tunnels on m1" \
 	e2e_wait 40 eval '[ "$(swan_count m1)" -ge 16 ]'
-lab_ok "m1's registrations win on m2" e2e_wait 10 \
+lab_ok "m1's registrations win on m2" e2e_wait 20 \
 	eval '[ "$(ts_count m2 1)" -ge 16 ]'
 e2e_log "leaked so far: $(e2e_leaked)"
 lab_snap AFTER

@@ -62,8 +62,12 @@ batch() {
 	e2e_log "$name: $n of $N in $ms ms"
 	lab_eq "$name: the peer holds $N IKE SAs with CHILD_SAs" "$n" "$N" ||
 		tail -n 15 "$(swan_log peer)" | sed 's/^/#   /'
-	lab_eq "$name: m1 holds $WANT_M1" "$(swan_count m1)" "$WANT_M1"
-	lab_eq "$name: m3 holds $WANT_M3" "$(swan_count m3)" "$WANT_M3"
+	# A responder's listing can lag behind the peer's: read at once,
+	# m3 listed 24 or 25 of its 26 in 2 runs of 10 on a loaded
+	# machine (always in the first batch), and had them all about a
+	# second later. The members' counts are polled too.
+	lab_wait_eq "$name: m1 holds $WANT_M1" 30 "$WANT_M1" swan_count m1
+	lab_wait_eq "$name: m3 holds $WANT_M3" 30 "$WANT_M3" swan_count m3
 	lab_eq "$name: m2 holds none" "$(swan_count m2)" 0
 }
 

@@ -323,23 +323,35 @@ lab_nft_total() {
 	done | awk '$1 == "packets" { n += $2 } END { print n + 0 }'
 }
 
-# lab_settle N: waits (3 s at most) until N more IKE packets than in BEFORE
-# have reached the members' stacks, then leaves the counters in AFTER.
-# Later arrivals would be a bug too: a short extra wait lets them show.
-# (The wait reads nftables only: ikefwd runs are slow in sanitizer builds.)
+# lab_settle N: waits (LAB_SETTLE_S, 10 s, at most) until N more IKE
+# packets than in BEFORE have reached the members' stacks, then leaves the
+# counters in AFTER. Later arrivals would be a bug too: a short extra wait
+# lets them show. (The wait reads nftables only: ikefwd runs are slow in
+# sanitizer builds.)
+LAB_SETTLE_S=10
+lab_arrived() { [ "$(lab_nft_total)" -ge "$1" ]; }
 lab_settle() {
-	local want=$1 i m base=0
+	local want=$1 m base=0
 
 	for m in "${LAB_MEMBERS[@]}"; do
 		base=$((base + ${BEFORE[$m.nft.ike]:-0}))
 	done
-	for i in $(seq 60); do
-		[ "$(lab_nft_total)" -ge $((base + want)) ] && break
-		sleep 0.05
-	done
+	lab_wait_every 0.05 "$LAB_SETTLE_S" lab_arrived $((base + want))
 	sleep 0.1
 	lab_snap AFTER
 }
+
+# lab_snap_until SECONDS COMMAND...: snapshots AFTER until COMMAND (which
+# reads it, through lab_d) succeeds or SECONDS have passed; its status.
+# For counters of work another process or the kernel finishes after the
+# test's own command has returned (a frame held back by neighbour
+# resolution, an exchange charon completes after the peer's side).
+lab_snap_until() {
+	local secs=$1
+	shift
+	lab_wait "$secs" lab_snapped "$@"
+}
+lab_snapped() { lab_snap AFTER && "$@"; }
 
 # lab_sync FROM TO...: copies the entries member FROM owns into the tables
 # of the others, as the sync agent of a later issue will. Existing entries
@@ -411,7 +423,7 @@ lab_stacks() {
 # the default ring buffer timeout, frames still in an unfinished block
 # are lost when the capture is stopped.
 lab_capture_start() {
-	local name=$1 ns=$2 dev=$3 i
+	local name=$1 ns=$2 dev=$3
 	shift 3
 	# ip itself, not lab_ns: a backgrounded function is a subshell whose
 	# PID is not tcpdump's.
@@ -419,11 +431,8 @@ lab_capture_start() {
 		-w "$LAB_DIR/$name.pcap" "$@" 2>"$LAB_DIR/$name.log" &
 	LAB_PIDS+=($!)
 	eval "LAB_CAP_$name=$!"
-	for i in $(seq 50); do
-		grep -q "listening on" "$LAB_DIR/$name.log" && return 0
-		sleep 0.05
-	done
-	lab_abort "tcpdump $name did not start: $(cat "$LAB_DIR/$name.log")"
+	lab_wait_every 0.05 20 grep -q "listening on" "$LAB_DIR/$name.log" ||
+		lab_abort "tcpdump $name did not start: $(cat "$LAB_DIR/$name.log")"
 }
 
 # lab_capture_stop NAME: stops the capture and prints it (tcpdump -e -nn:
@@ -455,6 +464,84 @@ lab_mac() {
 lab_clean() {
 	! ip -n "$1" -d link show dev "$2" | grep -q 'prog/xdp' &&
 		! tc -n "$1" qdisc show dev "$2" | grep -q clsact
+}
+
+# --- waiting ----------------------------------------------------------------
+# State another process is still producing (charon's SAs, what a sync
+# agent announces, counters of frames in flight, a neighbour being
+# resolved) is polled up to a deadline, never slept for: a poll returns as
+# soon as the state is there, so a generous deadline costs nothing when
+# the machine is fast and keeps a loaded one (sanitizer builds, 2 cores
+# shared with other jobs) from failing good code. A fixed sleep stays only
+# where a test gives something the time to go wrong (nothing may arrive)
+# or where the duration is the scenario (an outage of 3 s).
+
+# lab_now_ms: a clock in milliseconds (no fork: bash's EPOCHREALTIME).
+lab_now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
+# lab_wait_every STEP SECONDS COMMAND...: true as soon as COMMAND succeeds
+# (tried every STEP seconds), false when it still fails after SECONDS.
+lab_wait_every() {
+	local step=$1 deadline=$(($(lab_now_ms) + $2 * 1000))
+	shift 2
+	while :; do
+		"$@" && return 0
+		[ "$(lab_now_ms)" -ge "$deadline" ] && return 1
+		sleep "$step"
+	done
+}
+
+# lab_wait SECONDS COMMAND...: lab_wait_every, every 0.1 s.
+lab_wait() {
+	lab_wait_every 0.1 "$@"
+}
+
+# lab_wait_eq NAME SECONDS WANT COMMAND...: lab_eq NAME on COMMAND's
+# output, once it is WANT or when SECONDS have passed (a failure shows the
+# last output). For a value that converges (a count rising to its total),
+# not for one that must never move: that is lab_eq after the state it
+# depends on has settled.
+lab_wait_eq() {
+	local name=$1 t0 deadline want=$3 got
+	t0=$(lab_now_ms)
+	deadline=$((t0 + $2 * 1000))
+	shift 3
+	while :; do
+		got=$("$@")
+		[ "$got" = "$want" ] && break
+		[ "$(lab_now_ms)" -ge "$deadline" ] && break
+		sleep 0.1
+	done
+	lab_waited "$t0" "$name"
+	lab_eq "$name" "$got" "$want"
+}
+
+# lab_waited T0 NAME: notes how long a check waited, when it was long
+# enough (over 0.3 s) to show how late what it waited for was.
+lab_waited() {
+	local ms=$(($(lab_now_ms) - $1))
+	[ "$ms" -gt 300 ] && lab_log "waited $ms ms for: $2"
+	return 0
+}
+
+# lab_wait_ge NAME SECONDS MIN COMMAND...: lab_ge NAME on COMMAND's output,
+# once it is at least MIN or when SECONDS have passed.
+lab_wait_ge() {
+	local name=$1 t0 deadline min=$3 got
+	t0=$(lab_now_ms)
+	deadline=$((t0 + $2 * 1000))
+	shift 3
+	while :; do
+		got=$("$@")
+		[ "${got:-0}" -ge "$min" ] 2>/dev/null && break
+		[ "$(lab_now_ms)" -ge "$deadline" ] && break
+		sleep 0.1
+	done
+	lab_waited "$t0" "$name"
+	lab_ge "$name" "${got:-0}" "$min"
 }
 
 # --- results ---------------------------------------------------------------

@@ -30,6 +30,9 @@ for m in "${LAB_MEMBERS[@]}"; do
 done
 
 lab_log "a member that initiates in HA mode does not touch the table"
+# The router's address resolved first: otherwise the frame would wait
+# for it, and reach tc egress only after the check below.
+lab_ok "m1 reaches the router" lab_ns m1 ping -c 1 -W 5 10.0.0.254
 lab_rebase
 lab_send m1 "v2-init:500:c1c2c3c4c5c6c7c8:0"
 sleep 0.2

@@ -96,8 +96,10 @@ lab_eq "m2 made no entry per Message ID" \
 lab_log "egress: m3 initiates; the peer's answers land on m1 and m2"
 lab_rebase
 lab_send m3 "v2-init:500:$OUT:0"
-sleep 0.2
-lab_snap AFTER
+# m3 has sent nothing yet: the frame waits for the router's address to be
+# resolved before it reaches tc egress.
+out_claimed() { [ "$(lab_d m3.out_claimed)" -ge 1 ]; }
+lab_snap_until 20 out_claimed
 lab_eq "m3's tc egress claimed the negotiation" "$(lab_d m3.out_claimed)" 1
 lab_eq "m3's table: m3 owns it" "$(lab_owner m3 "$OUT" 0)" 3
 lab_ok "m3's entry is flagged outbound" \

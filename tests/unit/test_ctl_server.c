@@ -86,7 +86,8 @@ static int setup_fail(const char *what)
 	return -1;
 }
 
-/* Waits up to 5 s for the daemon's TCP port. */
+/* Waits up to 30 s (a sanitizer build starting on a loaded machine) for
+ * the daemon's TCP port. */
 static int wait_listening(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
@@ -97,7 +98,7 @@ static int wait_listening(void)
 
 	snprintf(sock, sizeof(sock), "%s/api.sock", dir);
 
-	for (int i = 0; i < 250; i++) {
+	for (int i = 0; i < 1500; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int ok = fd >= 0 &&
 			 !connect(fd, (struct sockaddr *)&a, sizeof(a));

@@ -42,8 +42,9 @@
 #define MAC_PERMANENT "02:00:00:00:00:33"
 #define MAC_REPLACED "02:00:00:00:00:99"
 
-/* Long enough for ARP or ND on an idle veth many times over. */
-#define RESOLVE_MS 2000
+/* Long enough for ARP or ND on a veth many times over, on a loaded machine
+ * too (the wait returns as soon as the neighbour is resolved). */
+#define RESOLVE_MS 10000
 
 static struct {
 	bool skip; /* unshare() refused with EPERM */
@@ -428,17 +429,21 @@ static void test_nobody_there(void)
 
 	SKIP_WITHOUT_LAB();
 	addr_of("10.9.0.78", addr);
+	/* The trigger does not wait for the answer (a failure takes the
+	 * kernel about 3 s): well under that, with room for a loaded
+	 * machine. */
 	start = now_ms();
 	CU_ASSERT_EQUAL(nexthop_trigger(addr), 0);
 	took = now_ms() - start;
-	CU_ASSERT(took < 50);
+	CU_ASSERT(took < 1000);
 
 	addr_of("10.9.0.77", addr);
 	start = now_ms();
 	CU_ASSERT_EQUAL(nexthop_resolve_wait(addr, &nh, 300), 0);
 	took = now_ms() - start;
 	CU_ASSERT_FALSE(nh.resolved);
-	CU_ASSERT(took >= 300 && took < 1000);
+	/* Its own 300 ms, not the neighbour's failure. */
+	CU_ASSERT(took >= 300 && took < 2000);
 	check_direct(&nh, addr);
 }
 

@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -38,6 +39,14 @@
 #define KEY_HEX \
 	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define USABLE (IKEFWD_MEMBER_ALIVE | IKEFWD_MEMBER_REACHABLE)
+/* How long a test waits for what an agent (a thread of its own) is still
+ * doing: generous, for sanitizer builds on a loaded machine. The waits
+ * poll, so they end as soon as the state is there. */
+#define WAIT_MS 10000
+/* The agents' dead_after_ms: short enough for a quick failover test, long
+ * enough that a loaded machine starving a thread for a moment does not
+ * kill a member in the middle of another test. */
+#define DEAD_AFTER_MS 2000
 
 static char dir[] = "/tmp/ikefwd-sync-XXXXXX";
 static char bpffs[600];
@@ -67,8 +76,8 @@ static int member_cfg(int i)
 		 "[member 1]\naddress = 127.0.0.1\n"
 		 "[member 2]\naddress = 127.0.0.2\n"
 		 "[sync]\nport = %d\nkey_file = %s/key\n"
-		 "heartbeat_ms = 50\ndead_after_ms = 400\n",
-		 i + 1, PORT, dir);
+		 "heartbeat_ms = 100\ndead_after_ms = %d\n",
+		 i + 1, PORT, dir, DEAD_AFTER_MS);
 	if (write_file(path, text))
 		return -1;
 	if (ikefwd_cfg_load(path, &cfg[i], err, sizeof(err))) {
@@ -78,6 +87,16 @@ static int member_cfg(int i)
 	return 0;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t started_ms[2];
+
 static int start_agent(int i)
 {
 	char err[512];
@@ -86,6 +105,7 @@ static int start_agent(int i)
 		fprintf(stderr, "agent %d: %s\n", i + 1, err);
 		return -1;
 	}
+	started_ms[i] = mono_ms();
 	return 0;
 }
 
@@ -175,16 +195,22 @@ static uint32_t owner_in(int i, uint64_t ispi, uint32_t msgid, uint32_t *flags)
 	return e.owner;
 }
 
-/* Polls (10 ms steps) until member i's table says owner, or timeout. */
+/* Evaluates cond every 10 ms until it holds or ms have passed; its last
+ * value. */
+#define wait_until(cond, ms)                                \
+	({                                                  \
+		uint64_t end_ = mono_ms() + (ms);           \
+		bool ok_;                                   \
+		while (!(ok_ = (cond)) && mono_ms() < end_) \
+			usleep(10000);                      \
+		ok_;                                        \
+	})
+
+/* Polls until member i's table says owner, or timeout_ms have passed. */
 static bool wait_owner(int i, uint64_t ispi, uint32_t msgid, uint32_t owner,
 		       int timeout_ms)
 {
-	for (int t = 0; t < timeout_ms; t += 10) {
-		if (owner_in(i, ispi, msgid, NULL) == owner)
-			return true;
-		usleep(10000);
-	}
-	return owner_in(i, ispi, msgid, NULL) == owner;
+	return wait_until(owner_in(i, ispi, msgid, NULL) == owner, timeout_ms);
 }
 
 static void ike_sa_init(struct pkt *p, uint64_t ispi, bool answer)
@@ -249,7 +275,7 @@ static void test_claim_replicates(void)
 
 	SKIP_IF_NEEDED();
 	claim_on(0, 0xc1a1);
-	CU_ASSERT(wait_owner(1, 0xc1a1, 0, 1, 2000));
+	CU_ASSERT(wait_owner(1, 0xc1a1, 0, 1, WAIT_MS));
 	owner_in(1, 0xc1a1, 0, &flags);
 	CU_ASSERT(flags & IKEFWD_F_SYNCED);
 	CU_ASSERT(flags & IKEFWD_F_CLAIMED);
@@ -258,7 +284,7 @@ static void test_claim_replicates(void)
 	/* And the other way, for an IKE_AUTH claimed on member 2 with no
 	 * Phase-1 entry there: both tables end up agreeing. */
 	claim_on(1, 0xc1a2);
-	CU_ASSERT(wait_owner(0, 0xc1a2, 0, 2, 2000));
+	CU_ASSERT(wait_owner(0, 0xc1a2, 0, 2, WAIT_MS));
 }
 
 /* A half-open claim costs the sync link nothing: a thousand IKE_SA_INITs
@@ -271,13 +297,19 @@ static void test_half_open_not_replicated(void)
 
 	SKIP_IF_NEEDED();
 	/* Past the agents' JOINING heartbeats (dead_after_ms after start),
-	 * which make the peer resync: records that are not the flood's. */
-	usleep(500000);
+	 * which make the peer resync: records that are not the flood's. A
+	 * second more for the last resync they asked for to be sent. */
+	for (int i = 0; i < 2; i++) {
+		uint64_t until = started_ms[i] + DEAD_AFTER_MS + 1000;
+
+		while (mono_ms() < until)
+			usleep(10000);
+	}
 	before = stats(0);
 	for (uint64_t c = 0; c < 1000; c++)
 		half_open_on(0, 0x20000 + c);
 	claim_on(0, 0x2ffff);
-	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, 2000));
+	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, WAIT_MS));
 	after = stats(0);
 	CU_ASSERT_EQUAL(after.tx_records - before.tx_records, 1);
 	for (uint64_t c = 0; c < 1000; c++)
@@ -296,12 +328,12 @@ static void test_operator_changes_replicate(void)
 	CU_ASSERT(harness_table_put(&h[1], 0xab, 9, 2, 0, IKEFWD_F_STATIC) ==
 		  0);
 	sync_announce(agent[1], &k, SYNC_OP_SET);
-	CU_ASSERT(wait_owner(0, 0xab, 9, 2, 2000));
+	CU_ASSERT(wait_owner(0, 0xab, 9, 2, WAIT_MS));
 
 	CU_ASSERT(bpf_map_delete_elem(bpf_map__fd(h[1].skel->maps.ikefwd_table),
 				      &k) == 0);
 	sync_announce(agent[1], &k, SYNC_OP_DEL);
-	CU_ASSERT(wait_owner(0, 0xab, 9, 0, 2000));
+	CU_ASSERT(wait_owner(0, 0xab, 9, 0, WAIT_MS));
 }
 
 /* An IKE SA registered on member 2 (the API's table_register and
@@ -401,9 +433,15 @@ static void test_forged_and_stale(void)
 	send_raw("127.0.0.3", buf, len);
 	/* Right key and address, but sent an hour ago. */
 	send_raw("127.0.0.1", buf, len);
-	usleep(300000);
 
-	after = stats(1);
+	/* Each one counted once it was handled: polled, then compared. */
+	wait_until((after = stats(1),
+		    after.rx_short > before.rx_short &&
+			    after.rx_bad_tag > before.rx_bad_tag &&
+			    after.rx_unknown_member >
+				    before.rx_unknown_member &&
+			    after.rx_stale > before.rx_stale),
+		   WAIT_MS);
 	CU_ASSERT_EQUAL(after.rx_short - before.rx_short, 1);
 	CU_ASSERT_EQUAL(after.rx_bad_tag - before.rx_bad_tag, 1);
 	CU_ASSERT_EQUAL(after.rx_unknown_member - before.rx_unknown_member, 1);
@@ -428,7 +466,7 @@ static void test_replay(void)
 	ispi_bytes(0x5e9, k.ispi);
 	CU_ASSERT(harness_table_put(&h[0], 0x5e9, 0, 1, 0, 0) == 0);
 	sync_announce(agent[0], &k, SYNC_OP_SET);
-	CU_ASSERT_FATAL(wait_owner(1, 0x5e9, 0, 1, 2000));
+	CU_ASSERT_FATAL(wait_owner(1, 0x5e9, 0, 1, WAIT_MS));
 
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	CU_ASSERT_FATAL(fd >= 0);
@@ -451,13 +489,13 @@ static void test_replay(void)
 			break;
 	}
 	close(fd);
-	CU_ASSERT_FATAL(wait_owner(1, 0x5e9, 0, 0, 2000));
+	CU_ASSERT_FATAL(wait_owner(1, 0x5e9, 0, 0, WAIT_MS));
 
 	CU_ASSERT(harness_table_put(&h[1], 0x5e9, 0, 2, 0, 0) == 0);
 	before = stats(1);
 	send_raw("127.0.0.1", frame + 42, n - 42);
-	usleep(300000);
-	after = stats(1);
+	wait_until((after = stats(1), after.rx_replayed > before.rx_replayed),
+		   WAIT_MS);
 	CU_ASSERT_EQUAL(after.rx_replayed - before.rx_replayed, 1);
 	CU_ASSERT_EQUAL(owner_in(1, 0x5e9, 0, NULL), 2);
 }
@@ -480,8 +518,9 @@ static void test_loss_recovered(void)
 		if (c % 10 == 0)
 			usleep(2000);
 	}
-	/* Recovery takes round trips: give the whole batch 5 s. */
-	for (int t = 0; t < 5000; t += 50) {
+	/* Recovery takes round trips: give the whole batch 30 s (it
+	 * usually takes well under one). */
+	for (uint64_t end = mono_ms() + 30000; mono_ms() < end;) {
 		missing = 0;
 		for (uint64_t c = 0; c < 300; c++)
 			missing += owner_in(1, 0x10000 + c, 0, NULL) != 1;
@@ -522,28 +561,24 @@ static bool member_alive(int i, uint32_t id)
  * dead. It comes back: alive again, and it gets member 2's table. */
 static void test_failover_and_rejoin(void)
 {
-	int t;
-
 	SKIP_IF_NEEDED();
 	claim_on(0, 0xdead01);
-	CU_ASSERT_FATAL(wait_owner(1, 0xdead01, 0, 1, 2000));
+	CU_ASSERT_FATAL(wait_owner(1, 0xdead01, 0, 1, WAIT_MS));
 	sync_agent_stop(agent[0]);
 	agent[0] = NULL;
 
-	for (t = 0; t < 3000 && member_alive(1, 1); t += 20)
-		usleep(20000);
-	CU_ASSERT(!member_alive(1, 1));
+	CU_ASSERT(wait_until(!member_alive(1, 1), WAIT_MS));
+	/* Re-homed before the data path is told: already there. */
 	CU_ASSERT_EQUAL(owner_in(1, 0xdead01, 0, NULL), 2);
-	CU_ASSERT(stats(1).peer_deaths >= 1);
-	CU_ASSERT(stats(1).rehomed >= 1);
+	/* Counted just after. */
+	CU_ASSERT(wait_until(stats(1).peer_deaths >= 1, WAIT_MS));
+	CU_ASSERT(wait_until(stats(1).rehomed >= 1, WAIT_MS));
 
 	/* While member 1 is away, member 2 takes a new negotiation. */
 	claim_on(1, 0xbac2);
 	CU_ASSERT_FATAL(start_agent(0) == 0);
-	for (t = 0; t < 3000 && !member_alive(1, 1); t += 20)
-		usleep(20000);
-	CU_ASSERT(member_alive(1, 1));
-	CU_ASSERT(wait_owner(0, 0xbac2, 0, 2, 3000));
+	CU_ASSERT(wait_until(member_alive(1, 1), WAIT_MS));
+	CU_ASSERT(wait_owner(0, 0xbac2, 0, 2, WAIT_MS));
 }
 
 static struct ikefwd_ts_maps ts_of(int i)
@@ -568,12 +603,7 @@ static uint32_t ts_owner_in(int i, const char *prefix)
 
 static bool wait_ts(int i, const char *prefix, uint32_t owner, int ms)
 {
-	for (int t = 0; t <= ms; t += 20) {
-		if (ts_owner_in(i, prefix) == owner)
-			return true;
-		usleep(20000);
-	}
-	return false;
+	return wait_until(ts_owner_in(i, prefix) == owner, ms);
 }
 
 /* What the API does on member i: registers prefix to owner, announces. */
@@ -613,12 +643,12 @@ static void test_selectors_replicate(void)
 	SKIP_IF_NEEDED();
 	ts_register(1, "10.10.2.1/32", 2);
 	ts_register(1, "2001:db8:100::/48", 2);
-	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, 2000));
-	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 2000));
+	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, WAIT_MS));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, WAIT_MS));
 
 	usleep(20000); /* newer by more than the tie */
 	ts_register(0, "10.10.2.1/32", 1);
-	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 1, 2000));
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 1, WAIT_MS));
 	/* Member 2's charon takes its old SA down late: member 1's stays. */
 	sync_announce_ts(agent[1],
 			 &(struct ikefwd_prefix){ .family = AF_INET,
@@ -626,12 +656,12 @@ static void test_selectors_replicate(void)
 						  .addr = { 10, 10, 2, 1 } },
 			 2, SYNC_OP_TS_DEL);
 	ts_register(1, "10.10.9.0/24", 2);
-	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 2000));
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, WAIT_MS));
 	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.2.1/32"), 1);
 	CU_ASSERT_EQUAL(ts_owner_in(1, "10.10.2.1/32"), 1);
 	/* Member 1's own removal goes everywhere. */
 	ts_remove(0, "10.10.2.1/32", 1);
-	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 0, 2000));
+	CU_ASSERT(wait_ts(1, "10.10.2.1/32", 0, WAIT_MS));
 
 	/* Member 1 restarts with empty tries: member 2 resends its own. */
 	sync_agent_stop(agent[0]);
@@ -642,8 +672,8 @@ static void test_selectors_replicate(void)
 	free(rows);
 	CU_ASSERT_EQUAL(ts_owner_in(0, "10.10.9.0/24"), 0);
 	CU_ASSERT_FATAL(start_agent(0) == 0);
-	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, 4000));
-	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, 4000));
+	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, WAIT_MS));
+	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, WAIT_MS));
 }
 
 #define T(fn)           \
