@@ -200,17 +200,25 @@ else
 fi
 HELD=$(held)
 e2e_log "held: $HELD"
+# An IKE_AUTH that reaches a member before the promotion of its
+# IKE_SA_INIT's answer (replicated by the holder's sync agent) finds no
+# entry there: passed without state, that charon drops it, the peer's
+# retransmission gets through. Seen now and then on this loaded lab,
+# where the peer is no round trip away; logged, not a failure.
+e2e_log "requests for IKE SAs a charon does not hold while establishing: $(checkouts)"
 lab_ok "every IKE SA registered on every member, to its holder" \
 	e2e_wait 10 registered
 
-# owners: every tunnel's (cookie, 0) entry on every member, "COOKIE OWNER".
+# owners: every tunnel's (cookie, 0) entry on every member, "M COOKIE
+# OWNER" (OWNER empty when M has no entry); one table listing per member.
 owners() {
-	local m d spi
-	for d in "${D[@]}"; do
-		spi=$(e2e_spi peer "p$d")
-		for m in "${LAB_MEMBERS[@]}"; do
-			echo "$m $spi $(e2e_entries "$m" "$spi" | awk '$1 == 0 { print $2 }')"
-		done
+	local m d spis=
+	for d in "${D[@]}"; do spis+="$(e2e_spi peer "p$d") "; done
+	for m in "${LAB_MEMBERS[@]}"; do
+		e2e_table "$m" | awk -v m="$m" -v spis="$spis" '
+			BEGIN { n = split(spis, s, " ") }
+			$2 == 0 { owner[$1] = $3 }
+			END { for (i = 1; i <= n; i++) print m, s[i], owner[s[i]] }'
 	done
 }
 known() { owners | awk 'NF == 3' | wc -l; }
