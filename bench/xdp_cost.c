@@ -114,6 +114,9 @@ struct bench_case {
 	bool floor; /* runs xdp_pass instead of xdp_ikefwd */
 	bool inside; /* runs xdp_ikefwd_in instead of xdp_ikefwd */
 	bool steering; /* IKEFWD_CFG_ESP_STEERING on while it runs */
+	/* max_member 0 while it runs: the loop guard walks every member
+	 * slot, as it does for a configuration written without it. */
+	bool walk_all;
 	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
 	uint64_t ispi;
@@ -210,6 +213,15 @@ static struct bench_case cases[] = {
 	  .steering = true,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C(ESP_NATIVE) | C(ESP_BY_TABLE) | C(ESP_FORWARDED) },
+	{ .name = "IKE hit, owned by member 2, max_member unset (15 slots walked)",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .walk_all = true,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
 	{ .name = "inside: no selector",
 	  .frame_text = "UDP/IPv4 to 10.2.0.1",
 	  .frame = F_CLEAR,
@@ -543,14 +555,19 @@ static int forget_keys(struct bench *b, const struct bench_case *c,
 }
 
 /* ESP steering on for the cases that steer, off for the others (where ESP
- * must leave at the classifier): written between measurements, untimed. */
+ * must leave at the classifier); max_member as the loader writes it (the
+ * highest member id) unless the case walks every slot. Written between
+ * measurements, untimed. */
 static int case_config(struct bench *b, const struct bench_case *c)
 {
-	bool on = b->cfg.flags & IKEFWD_CFG_ESP_STEERING;
+	uint32_t flags = c->steering ? IKEFWD_CFG_ESP_STEERING : 0;
+	uint32_t max_member = c->walk_all ? 0 : PEER;
 
-	if (c->floor || on == c->steering)
+	if (c->floor ||
+	    (b->cfg.flags == flags && b->cfg.max_member == max_member))
 		return 0;
-	b->cfg.flags ^= IKEFWD_CFG_ESP_STEERING;
+	b->cfg.flags = flags;
+	b->cfg.max_member = max_member;
 	return harness_set_config(&b->h, &b->cfg);
 }
 
@@ -762,6 +779,8 @@ static int setup(struct bench *b)
 		.timeout_sec = 120,
 		.ike_port = 500,
 		.natt_port = 4500,
+		/* As the loader writes it for members 1 and 2 (case_config()). */
+		.max_member = PEER,
 		/* Used only while ESP steering is on (the steered cases). */
 		.nr_spi_ranges = 1,
 	};
@@ -986,7 +1005,13 @@ static void print_report(const struct bench *b)
 	       "  Phase-2 entries were each found and deleted. A mismatch aborts the run.\n"
 	       "- The member-2 hit returns XDP_REDIRECT into a devmap slot pointing at lo;\n"
 	       "  a test run without live frames transmits nothing, so its figure is the\n"
-	       "  decision, the loop guard and the Ethernet rewrite, not the transmission.\n");
+	       "  decision, the loop guard and the Ethernet rewrite, not the transmission.\n"
+	       "- The configuration is the loader's for members 1 and 2: max_member = 2, so\n"
+	       "  the loop guard reads member 2's record only. The row with max_member\n"
+	       "  unset walks all 15 member slots (a configuration written without it).\n"
+	       "- ESP steered rows run with ESP steering on (ikefwd_sa holds SPI 0x%x for\n"
+	       "  member 2, whose SPI range is 0x%x-0x%x); every other row with it off.\n",
+	       SPI_SA, RANGE_MIN, RANGE_MAX);
 }
 
 static void usage(FILE *out)
