@@ -44,6 +44,7 @@
 #include <linux/bpf.h>
 
 #include "ikefwd.skel.h"
+#include "ikefwd/sa.h"
 #include "pktbuild.h"
 #include "selector.h"
 #include "xdp_harness.h"
@@ -81,6 +82,11 @@ enum frame_kind {
 	F_DNS,
 	F_ESP_UDP,
 	F_ESP,
+	/* ESP with steering on, to member 2: by registration (ikefwd_sa) or
+	 * by the member's SPI range (ikefwd_spi_ranges). */
+	F_ESP_UDP_SA,
+	F_ESP_UDP_RANGE,
+	F_ESP_SA,
 	F_KEEPALIVE,
 	F_IKE_BAD_LENGTH,
 	F_IKE_NATT, /* IKEv2 on 4500 after the non-ESP marker */
@@ -114,6 +120,10 @@ struct bench_case {
 	enum method method;
 	bool floor; /* runs xdp_pass instead of xdp_ikefwd */
 	bool inside; /* runs xdp_ikefwd_in instead of xdp_ikefwd */
+	bool steering; /* IKEFWD_CFG_ESP_STEERING on while it runs */
+	/* max_member 0 while it runs: the loop guard walks every member
+	 * slot, as it does for a configuration written without it. */
+	bool walk_all;
 	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
 	uint64_t ispi;
@@ -123,7 +133,14 @@ struct bench_case {
 	uint64_t counters;
 
 	double ns[MAX_ROUNDS]; /* per round: mean (batch), median (single) */
+	bool skip; /* left out by -p */
 };
+
+/* ESP steered to member 2: a registered SA, and an SA in its SPI range. */
+#define SPI_SA 0x2001
+#define SPI_RANGE 0x30000005
+#define RANGE_MIN 0x30000000
+#define RANGE_MAX 0x3fffffff
 
 static struct bench_case cases[] = {
 	{ .name = "floor: empty XDP program",
@@ -178,6 +195,36 @@ static struct bench_case cases[] = {
 	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
 	  .frame = F_IKE_NATT,
 	  .method = BATCH,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "ESP-in-UDP steered to member 2 (registration)",
+	  .frame_text = "UDP 4500, SPI 0x2001 in ikefwd_sa",
+	  .frame = F_ESP_UDP_SA,
+	  .method = BATCH,
+	  .steering = true,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_IN_UDP) | C(ESP_BY_TABLE) | C(ESP_FORWARDED) },
+	{ .name = "ESP-in-UDP steered to member 2 (SPI range)",
+	  .frame_text = "UDP 4500, SPI 0x30000005 in member 2's range",
+	  .frame = F_ESP_UDP_RANGE,
+	  .method = BATCH,
+	  .steering = true,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_IN_UDP) | C(ESP_BY_RANGE) | C(ESP_FORWARDED) },
+	{ .name = "native ESP steered to member 2 (registration)",
+	  .frame_text = "IP proto 50, SPI 0x2001 in ikefwd_sa",
+	  .frame = F_ESP_SA,
+	  .method = BATCH,
+	  .steering = true,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_NATIVE) | C(ESP_BY_TABLE) | C(ESP_FORWARDED) },
+	{ .name = "IKE hit, owned by member 2, max_member unset (15 slots walked)",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .walk_all = true,
 	  .ispi = ISPI_PEER,
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
@@ -343,6 +390,7 @@ struct bench {
 	uint64_t next_spi; /* claims: never reused */
 	uint32_t next_msgid; /* Phase 2: never reused */
 	uint32_t call_ns[MAX_CALLS];
+	struct ikefwd_config cfg; /* as written to ikefwd_config */
 };
 
 static const char *const counter_names[] = {
@@ -462,6 +510,15 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		break;
 	case F_ESP:
 		pkt_esp(p, 0x1001, 1, 64);
+		break;
+	case F_ESP_UDP_SA:
+	case F_ESP_UDP_RANGE:
+		pkt_udp(p, 4500, 4500);
+		pkt_esp_udp(p, c->frame == F_ESP_UDP_SA ? SPI_SA : SPI_RANGE, 1,
+			    64);
+		break;
+	case F_ESP_SA:
+		pkt_esp(p, SPI_SA, 1, 64);
 		break;
 	case F_KEEPALIVE:
 		pkt_udp(p, 4500, 4500);
@@ -605,6 +662,23 @@ static int forget_keys(struct bench *b, const struct bench_case *c,
 	return 0;
 }
 
+/* ESP steering on for the cases that steer, off for the others (where ESP
+ * must leave at the classifier); max_member as the loader writes it (the
+ * highest member id) unless the case walks every slot. Written between
+ * measurements, untimed. */
+static int case_config(struct bench *b, const struct bench_case *c)
+{
+	uint32_t flags = c->steering ? IKEFWD_CFG_ESP_STEERING : 0;
+	uint32_t max_member = c->walk_all ? 0 : PEER;
+
+	if (c->floor ||
+	    (b->cfg.flags == flags && b->cfg.max_member == max_member))
+		return 0;
+	b->cfg.flags = flags;
+	b->cfg.max_member = max_member;
+	return harness_set_config(&b->h, &b->cfg);
+}
+
 /* Run once, before any timing: the verdict, the counters, and for the
  * cases that insert, the entry itself. */
 static int verify_case(struct bench *b, const struct bench_case *c)
@@ -617,7 +691,7 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 	int err, retval = -1;
 
 	next_key(b, c, &ispi, &msgid);
-	err = build_frame(&p, c, ispi, msgid);
+	err = case_config(b, c) ?: build_frame(&p, c, ispi, msgid);
 	if (err)
 		return err;
 	harness_counters_reset(&b->h);
@@ -713,6 +787,9 @@ static int measure(struct bench *b, const struct bench_case *c, double *ns)
 	struct pkt p;
 	int err, retval = -1;
 
+	err = case_config(b, c);
+	if (err)
+		return err;
 	harness_counters_reset(&b->h);
 	for (unsigned int i = 0; i < n; i++) {
 		next_key(b, c, &ispi, &msgid);
@@ -788,6 +865,20 @@ static int seed_selectors(struct bench *b)
 	return err;
 }
 
+static int seed_esp(struct bench *b)
+{
+	struct ikefwd_spi_range r = { RANGE_MIN, RANGE_MAX, PEER, 0 };
+	struct ikefwd_sa sa = { .owner = PEER };
+	uint32_t spi = SPI_SA, slot = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->h.skel->maps.ikefwd_sa), &spi,
+				&sa, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(b->h.skel->maps.ikefwd_spi_ranges),
+				&slot, &r, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int setup(struct bench *b)
 {
 	struct ikefwd_config cfg = {
@@ -796,8 +887,14 @@ static int setup(struct bench *b)
 		.timeout_sec = 120,
 		.ike_port = 500,
 		.natt_port = 4500,
+		/* As the loader writes it for members 1 and 2 (case_config()). */
+		.max_member = PEER,
+		/* Used only while ESP steering is on (the steered cases). */
+		.nr_spi_ranges = 1,
 	};
 	int err;
+
+	b->cfg = cfg;
 
 	err = harness_open(&b->h);
 	if (err) {
@@ -823,7 +920,7 @@ static int setup(struct bench *b)
 		      harness_table_put(&b->h, ISPI_P1, 0, LOCAL, 0,
 					IKEFWD_F_IKEV2);
 	if (!err)
-		err = seed_selectors(b);
+		err = seed_selectors(b) ?: seed_esp(b);
 	if (err)
 		fprintf(stderr, "xdp_cost: cannot fill the maps: %s\n",
 			strerror(-err));
@@ -903,6 +1000,31 @@ static void print_ns(double v)
 	printf(v == (double)(long)v ? " %.0f |" : " %.1f |", v);
 }
 
+/* What the kernel made of each program: the instructions the verifier
+ * walked over all paths (its complexity), the instructions it left after
+ * its rewrites (helper inlining included), and the JITed bytes. */
+static void print_sizes(const struct bench *b)
+{
+	const struct bpf_program *progs[] = {
+		b->h.skel->progs.xdp_ikefwd,
+		b->h.skel->progs.xdp_ikefwd_in,
+		b->h.skel->progs.tc_ikefwd_egress,
+	};
+
+	printf("\nPrograms as loaded:\n\n| program | verified insns | xlated insns | JITed bytes |\n|---|---:|---:|---:|\n");
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info,
+					   &len))
+			continue;
+		printf("| %s | %u | %u | %u |\n", bpf_program__name(progs[i]),
+		       info.verified_insns, info.xlated_prog_len / 8,
+		       info.jited_prog_len);
+	}
+}
+
 static void print_report(const struct bench *b)
 {
 	struct utsname u;
@@ -930,6 +1052,8 @@ static void print_report(const struct bench *b)
 		double med = median_of(c->ns, b->rounds);
 		struct pkt p;
 
+		if (c->skip)
+			continue;
 		build_frame(&p, c, c->ispi ?: ISPI_CLAIM, c->msgid);
 		printf("| %s | %s, %zu B | %s | %s |", c->name, c->frame_text,
 		       p.len, c->method == BATCH ? "batch" : "single",
@@ -948,12 +1072,16 @@ static void print_report(const struct bench *b)
 		printf("---:|");
 	printf("\n");
 	for (size_t i = 0; i < N_CASES; i++) {
+		if (cases[i].skip)
+			continue;
 		printf("| %s | %s |", cases[i].name,
 		       cases[i].method == BATCH ? "batch" : "single");
 		for (unsigned int r = 0; r < b->rounds; r++)
 			print_ns(cases[i].ns[r]);
 		printf("\n");
 	}
+
+	print_sizes(b);
 
 	printf("\nHow to read it:\n\n");
 	printf("- Compare a row only with the floor of its own method. Batch rows are the\n"
@@ -985,17 +1113,25 @@ static void print_report(const struct bench *b)
 	       "  Phase-2 entries were each found and deleted. A mismatch aborts the run.\n"
 	       "- The member-2 hit returns XDP_REDIRECT into a devmap slot pointing at lo;\n"
 	       "  a test run without live frames transmits nothing, so its figure is the\n"
-	       "  decision, the loop guard and the Ethernet rewrite, not the transmission.\n");
+	       "  decision, the loop guard and the Ethernet rewrite, not the transmission.\n"
+	       "- The configuration is the loader's for members 1 and 2: max_member = 2, so\n"
+	       "  the loop guard reads member 2's record only. The row with max_member\n"
+	       "  unset walks all 15 member slots (a configuration written without it).\n"
+	       "- ESP steered rows run with ESP steering on (ikefwd_sa holds SPI 0x%x for\n"
+	       "  member 2, whose SPI range is 0x%x-0x%x); every other row with it off.\n",
+	       SPI_SA, RANGE_MIN, RANGE_MAX);
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: xdp_cost [-r ROUNDS] [-n REPEAT] [-k CALLS] [-c CPU]\n"
+		"usage: xdp_cost [-r ROUNDS] [-n REPEAT] [-k CALLS] [-c CPU] [-p TEXT]\n"
 		"  -r  rounds, 1..%d (default 7)\n"
 		"  -n  runs per batch measurement (default 1000000)\n"
 		"  -k  calls per single-shot measurement, 1..%d (default %d)\n"
 		"  -c  CPU to pin to (default: the last online CPU)\n"
+		"  -p  only the cases whose name contains TEXT (and the floors),\n"
+		"      e.g. to profile one path with perf\n"
 		"Needs root (loads BPF programs). Markdown report on stdout.\n",
 		MAX_ROUNDS, MAX_CALLS, MAX_CALLS);
 }
@@ -1009,7 +1145,7 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	b->repeat = 1000000;
 	b->calls = MAX_CALLS;
 	b->cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
-	while ((opt = getopt(argc, argv, "r:n:k:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:k:c:p:h")) != -1) {
 		v = optarg ? strtol(optarg, NULL, 10) : 0;
 		switch (opt) {
 		case 'r':
@@ -1031,6 +1167,11 @@ static int parse_args(struct bench *b, int argc, char **argv)
 			if (v < 0)
 				return -EINVAL;
 			b->cpu = v;
+			break;
+		case 'p':
+			for (size_t i = 0; i < N_CASES; i++)
+				cases[i].skip = !cases[i].floor &&
+						!strstr(cases[i].name, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -1065,12 +1206,15 @@ int main(int argc, char **argv)
 		goto out;
 
 	for (size_t i = 0; i < N_CASES && !err; i++)
-		err = verify_case(&b, &cases[i]);
+		if (!cases[i].skip)
+			err = verify_case(&b, &cases[i]);
 	/* Round 0 warms caches, the JIT image and the LRU free lists. */
 	for (unsigned int r = 0; r <= b.rounds && !err; r++) {
 		for (size_t j = 0; j < N_CASES && !err; j++) {
 			struct bench_case *c = &cases[(r + j) % N_CASES];
 
+			if (c->skip)
+				continue;
 			err = measure(&b, c, r ? &c->ns[r - 1] : &discard);
 		}
 	}

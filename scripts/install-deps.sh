@@ -37,6 +37,7 @@ packages=(
 	libcharon-extra-plugins # ... kernel-libipsec: ESP in userspace; ha: SA sync
 	iputils-ping         # traffic through the e2e tests' tunnels
 	openssl              # the e2e tests' sync keys (openssl rand)
+	linux-perf           # bench/profile.sh: where a data path's time goes
 )
 
 # dpkg-query prints "ii " for each package that is fully installed; any
