@@ -302,7 +302,7 @@ static __always_inline int forward_finish(struct xdp_md *ctx, struct ike_pkt *p,
 
 	if (action != XDP_REDIRECT || !l4_off || p->l3.first_frag)
 		return action;
-	/* The test of ikefwd_udp_csum_complete(), made here first: a
+	/* The test of ikefwd_l4_csum_complete(), made here first: a
 	 * complete checksum (every frame from a real NIC) costs a few
 	 * additions, not a function call (issue 13: 10 to 20 ns per
 	 * redirected datagram on the benchmark machine, where every
@@ -311,8 +311,8 @@ static __always_inline int forward_finish(struct xdp_md *ctx, struct ike_pkt *p,
 		return action;
 	udp = data + l4_off;
 	if ((void *)(udp + 1) > data_end ||
-	    udp->check !=
-		    udp_pseudo_sum(data + l3_off, p->l3.is_ipv6, udp, data_end))
+	    udp->check != l4_pseudo_sum(data + l3_off, p->l3.is_ipv6,
+					IPPROTO_UDP, udp->len, data_end))
 		return action;
 	req.l3_off = p->l3_off;
 	req.l4_off = p->l4_off;
