@@ -16,13 +16,23 @@ ha_check() {
 }
 
 # ha_extra M LOCAL REMOTE: the member's charon settings: the ha plugin.
+# HA_HEARTBEAT ("DELAY TIMEOUT", ms) sets the plugin's heartbeat_delay and
+# heartbeat_timeout (unset: the plugin's defaults, 1000 and 2100). A
+# member that gets no heartbeat for TIMEOUT takes all segments and tells
+# the other, which drops them: on a loaded machine a charon starved for
+# 2.1 s does that to a live partner (split brain for a moment, then the
+# wrong member holds a segment).
 ha_extra() {
+	local hb_delay= hb_timeout=
+	read -r hb_delay hb_timeout <<<"${HA_HEARTBEAT:-}"
 	cat <<-EOF
 		plugins {
 			ha {
 				local = $2
 				remote = $3
 				segment_count = 2
+				${hb_delay:+heartbeat_delay = $hb_delay}
+				${hb_timeout:+heartbeat_timeout = $hb_timeout}
 				${HA_SECRET:+secret = ikefwd-ha-sync-secret-0123456789}
 			}
 		}
