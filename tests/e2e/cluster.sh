@@ -569,3 +569,23 @@ e2e_listener_stop() {
 	lab_forget_pid "$pid"
 	unset "E2E_VICI_PID[$1]"
 }
+
+# e2e_ping_tunnels D...: two pings through each tunnel pD (from the peer's
+# inner address 10.10.D.1 to E2E_INNER), in parallel; names the ones that
+# failed, false if any did.
+e2e_ping_tunnels() {
+	local d pids=() bad=0 i=0
+	for d in "$@"; do
+		ip netns exec peer ping -c 2 -i 0.3 -W 2 -I "10.10.$d.1" \
+			"$E2E_INNER" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for d in "$@"; do
+		if ! wait "${pids[$i]}"; then
+			echo "no ping through p$d"
+			bad=$((bad + 1))
+		fi
+		i=$((i + 1))
+	done
+	[ "$bad" = 0 ]
+}

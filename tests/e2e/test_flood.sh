@@ -135,24 +135,8 @@ for e in json.load(sys.stdin)["ike_sas"]:
 		}'
 }
 
-# ping_all D...: two pings through each tunnel pD, in parallel; names the
-# ones that failed.
-ping_all() {
-	local d pids=() bad=0 i=0
-	for d in "$@"; do
-		ip netns exec peer ping -c 2 -i 0.2 -W 2 -I "10.10.$d.1" \
-			"$E2E_INNER" >/dev/null 2>&1 &
-		pids+=($!)
-	done
-	for d in "$@"; do
-		if ! wait "${pids[$i]}"; then
-			echo "no ping through p$d"
-			bad=$((bad + 1))
-		fi
-		i=$((i + 1))
-	done
-	[ "$bad" = 0 ]
-}
+# ping_all D...: e2e_ping_tunnels (cluster.sh).
+ping_all() { e2e_ping_tunnels "$@"; }
 
 # held: "m1 N1 m2 N2 m3 N3", the tunnels each member's charon holds;
 # held_total: their sum.

@@ -163,24 +163,10 @@ all_up() {
 	[ "$(sas | awk '$2 == "ESTABLISHED" && $4 > 0 { n++ } END { print n + 0 }')" = "$N" ]
 }
 
-# ping_all [D...]: one ping through each tunnel (default: all), in
-# parallel; names the ones that failed.
+# ping_all [D...]: e2e_ping_tunnels (cluster.sh), by default through all.
 ping_all() {
-	local d pids=() bad=0 i=0
 	[ $# -gt 0 ] || set -- "${ALL[@]}"
-	for d in "$@"; do
-		ip netns exec peer ping -c 2 -i 0.3 -W 2 -I "10.10.$d.1" \
-			"$E2E_INNER" >/dev/null 2>&1 &
-		pids+=($!)
-	done
-	for d in "$@"; do
-		if ! wait "${pids[$i]}"; then
-			echo "no ping through p$d"
-			bad=$((bad + 1))
-		fi
-		i=$((i + 1))
-	done
-	[ "$bad" = 0 ]
+	e2e_ping_tunnels "$@"
 }
 
 # registered_everywhere: every IKE SA of the peer is registered on every
