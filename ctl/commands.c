@@ -636,18 +636,31 @@ static int build_sa_del(const struct ctl_opts *o, struct ctl_request *req,
 	return 0;
 }
 
-static int build_sa(const struct ctl_opts *o, struct ctl_request *req,
-		    char *err, size_t errlen)
+typedef int (*build_fn)(const struct ctl_opts *o, struct ctl_request *req,
+			char *err, size_t errlen);
+
+/* The list / add / del sub-commands of NAME (sa, ts). */
+static int build_sub(const struct ctl_opts *o, struct ctl_request *req,
+		     char *err, size_t errlen, const char *name, build_fn list,
+		     build_fn add, build_fn del)
 {
 	const char *sub = o->words[0];
 
 	if (!strcmp(sub, "list"))
-		return build_sa_list(o, req, err, errlen);
+		return list(o, req, err, errlen);
 	if (!strcmp(sub, "add"))
-		return build_sa_add(o, req, err, errlen);
+		return add(o, req, err, errlen);
 	if (!strcmp(sub, "del"))
-		return build_sa_del(o, req, err, errlen);
-	return usage_err(err, errlen, "sa: '%s': give list, add or del", sub);
+		return del(o, req, err, errlen);
+	return usage_err(err, errlen, "%s: '%s': give list, add or del", name,
+			 sub);
+}
+
+static int build_sa(const struct ctl_opts *o, struct ctl_request *req,
+		    char *err, size_t errlen)
+{
+	return build_sub(o, req, err, errlen, "sa", build_sa_list, build_sa_add,
+			 build_sa_del);
 }
 
 /* The answers of sa: {"deleted": 1}, or {"sas": [SA...]} (with "total"
@@ -827,15 +840,8 @@ static int build_ts_del(const struct ctl_opts *o, struct ctl_request *req,
 static int build_ts(const struct ctl_opts *o, struct ctl_request *req,
 		    char *err, size_t errlen)
 {
-	const char *sub = o->words[0];
-
-	if (!strcmp(sub, "list"))
-		return build_ts_list(o, req, err, errlen);
-	if (!strcmp(sub, "add"))
-		return build_ts_add(o, req, err, errlen);
-	if (!strcmp(sub, "del"))
-		return build_ts_del(o, req, err, errlen);
-	return usage_err(err, errlen, "ts: '%s': give list, add or del", sub);
+	return build_sub(o, req, err, errlen, "ts", build_ts_list, build_ts_add,
+			 build_ts_del);
 }
 
 /* {"deleted": 1}, or {"selectors": [...]} (with "total" for a list). */

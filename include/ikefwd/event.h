@@ -14,6 +14,9 @@
 
 enum ikefwd_event_type {
 	IKEFWD_EV_CLAIM = 1, /* new negotiation, owner = local member */
+	/* 2 and 5 are no longer published (no per-msgid or label entries
+	 * since the half-open/established split); kept so that events an
+	 * older build left in the pinned ring buffer still read the same. */
 	IKEFWD_EV_PHASE2 = 2, /* msgid entry derived from the Phase-1 entry */
 	IKEFWD_EV_TAKEOVER = 3, /* expired / dead owner replaced by local */
 	IKEFWD_EV_OUTBOUND = 4, /* created by this member sending first */
