@@ -14,6 +14,7 @@
 #include "ikefwd/config.h"
 #include "ikefwd/counters.h"
 #include "ikefwd/event.h"
+#include "ikefwd/ha_segment.h"
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
 #include "ikefwd/sa.h"
@@ -150,6 +151,15 @@ struct {
 	__type(value, struct ikefwd_ts);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_ts6 SEC(".maps");
+
+/* ha-sync mode: segment -> the member holding it active. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IKEFWD_HA_SEGMENTS_MAX + 1);
+	__type(key, __u32);
+	__type(value, struct ikefwd_segment);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_segments SEC(".maps");
 
 static __always_inline void count(enum ikefwd_counter idx)
 {

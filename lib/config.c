@@ -22,6 +22,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "ikefwd/ha_segment.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
@@ -120,6 +121,8 @@ static const struct key keys[] = {
 	UINT(SEC_CLUSTER, "halfopen_size", halfopen_size, TABLE_MIN_SIZE,
 	     TABLE_MAX_SIZE),
 	UINT(SEC_CLUSTER, "claim_budget", claim_budget, 0, 1000000),
+	UINT(SEC_CLUSTER, "ha_segments", ha_segments, 1,
+	     IKEFWD_HA_SEGMENTS_MAX),
 	UINT(SEC_CLUSTER, "ike_port", ike_port, 1, 65535),
 	UINT(SEC_CLUSTER, "natt_port", natt_port, 1, 65535),
 	KEY(SEC_CLUSTER, "esp_steering", KEY_BOOL, esp_steering),
@@ -412,10 +415,12 @@ static int set_key(struct parser *p, const struct key *k, const char *name,
 			p->cfg.mode = IKEFWD_MODE_LOAD_SHARING;
 		else if (!strcmp(value, "ha"))
 			p->cfg.mode = IKEFWD_MODE_HA;
+		else if (!strcmp(value, "ha-sync"))
+			p->cfg.mode = IKEFWD_MODE_HA_SYNC;
 		else
 			return key_fail(
 				p, name,
-				"unknown mode (load-sharing or ha): \"%s\"",
+				"unknown mode (load-sharing, ha or ha-sync): \"%s\"",
 				value);
 		return 1;
 	case KEY_XDP_MODE:
@@ -694,6 +699,7 @@ static void set_defaults(struct ikefwd_cfg *cfg)
 	cfg->natt_port = IKEFWD_NATT_PORT;
 	cfg->xdp_mode = IKEFWD_XDP_NATIVE;
 	cfg->leak_guard = true;
+	cfg->ha_segments = 2;
 	parse_addr(API_DEFAULT_LISTEN, &cfg->api.listen.family,
 		   cfg->api.listen.addr, cfg->api.listen.text);
 	cfg->api.port = API_DEFAULT_PORT;
@@ -824,6 +830,13 @@ static int check(struct parser *p)
 		return file_fail(p, "active_member is set but mode is %s",
 				 ikefwd_mode_name(cfg->mode));
 	}
+	/* The ha plugin is a two-node protocol (one `remote`). */
+	if (cfg->mode == IKEFWD_MODE_HA_SYNC && cfg->nr_members != 2)
+		return file_fail(
+			p,
+			"mode ha-sync needs exactly 2 [member] sections, "
+			"found %u",
+			cfg->nr_members);
 	for (i = 0; i < cfg->nr_members; i++) {
 		a = &cfg->members[i];
 		for (j = i + 1; j < cfg->nr_members; j++) {
@@ -901,6 +914,8 @@ const char *ikefwd_mode_name(enum ikefwd_mode mode)
 		return "load-sharing";
 	case IKEFWD_MODE_HA:
 		return "ha";
+	case IKEFWD_MODE_HA_SYNC:
+		return "ha-sync";
 	}
 	return "unknown";
 }

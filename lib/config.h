@@ -82,6 +82,8 @@ struct ikefwd_cfg {
 	uint64_t spi_label_mask; /* as strongSwan's charon.spi_mask */
 	/* Claims per second and source /24 or /64; 0 (default): none. */
 	uint32_t claim_budget;
+	/* ha-sync mode: the ha plugin's segment_count; default 2 */
+	uint32_t ha_segments;
 
 	/* [member N], in file order; at least one, addresses unique */
 	struct ikefwd_member_cfg members[IKEFWD_CFG_MAX_MEMBERS];

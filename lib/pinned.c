@@ -69,6 +69,7 @@ static const struct {
 	{ "ikefwd_halfopen", offsetof(struct ikefwd_maps, halfopen) },
 	{ "ikefwd_ts4", offsetof(struct ikefwd_maps, ts4) },
 	{ "ikefwd_ts6", offsetof(struct ikefwd_maps, ts6) },
+	{ "ikefwd_segments", offsetof(struct ikefwd_maps, segments) },
 };
 
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))

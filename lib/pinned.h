@@ -31,6 +31,7 @@ struct ikefwd_maps {
 	int halfopen; /* claims not proved real yet (LRU) */
 	int ts4; /* remote traffic selectors (ikefwd/selector.h) */
 	int ts6;
+	int segments; /* ha-sync: segment -> member (ikefwd/ha_segment.h) */
 };
 
 /* override, else $IKEFWD_PIN_ROOT, else /sys/fs/bpf/ikefwd. */

@@ -30,6 +30,7 @@ int cluster_apply_config(const struct ikefwd_maps *m,
 		  (cfg->leak_guard ? 0 : IKEFWD_CFG_NO_LEAK_GUARD);
 	c.spi_label_mask = cfg->spi_label_mask;
 	c.claim_budget = cfg->claim_budget;
+	c.ha_segments = cfg->ha_segments;
 	for (unsigned int i = 0; i < cfg->nr_members; i++) {
 		const struct ikefwd_member_cfg *mc = &cfg->members[i];
 		struct ikefwd_spi_range r = { mc->spi_min, mc->spi_max, mc->id,

@@ -27,6 +27,11 @@ enum {
 enum ikefwd_mode {
 	IKEFWD_MODE_LOAD_SHARING = 0,
 	IKEFWD_MODE_HA = 1,
+	/* strongSwan's ha plugin replicates every IKE_SA and CHILD_SA to
+	 * the other member; a peer's IKE, ESP and inside cleartext go to
+	 * the member holding the peer's segment active (ikefwd_segments),
+	 * not by the ownership table (docs/ha-sync.md). */
+	IKEFWD_MODE_HA_SYNC = 2,
 };
 
 struct ikefwd_config {
@@ -48,9 +53,12 @@ struct ikefwd_config {
 	/* Claims of new negotiations per second and source prefix (IPv4
 	 * /24, IPv6 /64); 0: no budget (issue 16, optional). */
 	__u32 claim_budget;
+	/* ha-sync mode: the ha plugin's segment_count (1..16), the count
+	 * ikefwd_ha_segment_v4() scales onto. */
+	__u32 ha_segments;
 	/* Room to grow without changing the pinned map's value size: an
 	 * upgrade must be able to reuse it. */
-	__u32 reserved[7];
+	__u32 reserved[6];
 };
 
 #endif /* IKEFWD_CONFIG_H */

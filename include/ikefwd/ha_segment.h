@@ -83,4 +83,17 @@ static inline __u32 ikefwd_ha_segment_spi_v4(__u32 addr, __u32 spi, __u32 count)
 	return ikefwd_ha_hash_segment(ikefwd_ha_jhash(addr, spi), count);
 }
 
+/*
+ * ikefwd_segments (ha-sync mode): segment (1..IKEFWD_HA_SEGMENTS_MAX; slot
+ * 0 unused) -> the member holding it active, that is the member whose
+ * charon has the segment's IKE_SAs ESTABLISHED rather than PASSIVE.
+ * Written by ikefwdd's segment controller (and the loader's initial
+ * assignment), read by the data path for every IKE, ESP and inside packet.
+ */
+struct ikefwd_segment {
+	__u32 member; /* 0: nobody yet; packets stay on the member they reach */
+	__u32 flags; /* reserved, 0 */
+	__u64 changed_ns; /* CLOCK_MONOTONIC of the last change */
+};
+
 #endif /* IKEFWD_HA_SEGMENT_H */

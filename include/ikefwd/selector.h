@@ -36,7 +36,20 @@ enum {
 	IKEFWD_TS_F_REGISTERED = 1 << 0, /* by the IKE daemon's integration */
 	IKEFWD_TS_F_SYNCED = 1 << 1, /* learnt from a peer */
 	IKEFWD_TS_F_STATIC = 1 << 2, /* by an operator */
+	/* Bits 8..15: the ha plugin's segment (1..16) of the CHILD_SA's
+	 * IKE peer, 0 when unknown. In ha-sync mode the inside program
+	 * sends the cleartext to the member holding that segment, not to
+	 * the registration's owner: a takeover moves every selector of the
+	 * segment at once without rewriting one of them. Computed by the
+	 * registering side from the peer's address and ha_segments. */
+	IKEFWD_TS_SEGMENT_SHIFT = 8,
+	IKEFWD_TS_SEGMENT_MASK = 0xff << IKEFWD_TS_SEGMENT_SHIFT,
 };
+
+static inline __u32 ikefwd_ts_segment(__u32 flags)
+{
+	return (flags & IKEFWD_TS_SEGMENT_MASK) >> IKEFWD_TS_SEGMENT_SHIFT;
+}
 
 struct ikefwd_ts {
 	__u64 expires_ns; /* CLOCK_MONOTONIC; 0: until deleted */

@@ -196,7 +196,7 @@ static const struct bad_case bad_cases[] = {
 
 	/* words */
 	{ "[cluster]\nmode = active-active\n",
-	  ":2: [cluster] mode: unknown mode (load-sharing or ha): "
+	  ":2: [cluster] mode: unknown mode (load-sharing, ha or ha-sync): "
 	  "\"active-active\"" },
 	{ "[interfaces]\nxdp_mode = driver\n",
 	  ":2: [interfaces] xdp_mode: unknown XDP mode (native, skb or auto): "
@@ -259,6 +259,10 @@ static const struct bad_case bad_cases[] = {
 	  ": active_member 3 is not a [member 3] section" },
 	{ LOCAL1 "active_member = 2\n" M1 M2,
 	  ": active_member is set but mode is load-sharing" },
+	{ LOCAL1 "mode = ha-sync\n" M1,
+	  ": mode ha-sync needs exactly 2 [member] sections, found 1" },
+	{ LOCAL1 "ha_segments = 17\n" M1 M2,
+	  ":3: [cluster] ha_segments: out of range (1..16): \"17\"" },
 	{ LOCAL1 M1 "[member 2]\naddress = 10.0.0.1\n",
 	  ": [member 1] and [member 2] have the same address 10.0.0.1" },
 	{ LOCAL1 "[member 2]\naddress = 2001:db8::1\n"
@@ -485,6 +489,14 @@ static void test_ha(void)
 	CU_ASSERT_STRING_EQUAL(ikefwd_mode_name(IKEFWD_MODE_LOAD_SHARING),
 			       "load-sharing");
 	CU_ASSERT_STRING_EQUAL(ikefwd_mode_name(7), "unknown");
+	CU_ASSERT_EQUAL(cfg.ha_segments, 2); /* the default */
+
+	load_good("[cluster]\nmode = ha-sync\nlocal_member = 2\n"
+		  "ha_segments = 16\n" M1 M2,
+		  &cfg);
+	CU_ASSERT_EQUAL(cfg.mode, IKEFWD_MODE_HA_SYNC);
+	CU_ASSERT_EQUAL(cfg.ha_segments, 16);
+	CU_ASSERT_STRING_EQUAL(ikefwd_mode_name(cfg.mode), "ha-sync");
 }
 
 /* attach adds up over repeated keys and continuation lines; comments. */
