@@ -80,6 +80,7 @@ struct ha_ctl {
 	struct ha_stats stats;
 	bool partner_alive, partner_ready, ready;
 	uint64_t ready_ms;
+	unsigned int pending; /* nops at the end of the last tick */
 };
 
 #define STAT(c, name)                             \
@@ -296,13 +297,16 @@ static void rekey_start(struct ha_ctl *c, uint32_t mask)
 			envp[j++] = environ[i];
 	err = posix_spawn(&pid, argv[0], NULL, NULL, argv, envp);
 	free(envp);
-	STAT(c, rekeys_started);
+	pthread_mutex_lock(&c->lock); /* with rekeys_running */
+	c->stats.rekeys_started++;
+	if (!err)
+		c->kids[c->nkids++] = pid;
+	pthread_mutex_unlock(&c->lock);
 	if (err) {
 		STAT(c, rekeys_failed);
 		pr_warn("ha: %s: %s\n", argv[0], strerror(err));
 		return;
 	}
-	c->kids[c->nkids++] = pid;
 	pr_info("ha: rekeying segment%s: %s (pid %d)\n", list, argv[0],
 		(int)pid);
 }
@@ -328,7 +332,9 @@ static void reap(struct ha_ctl *c, int flags)
 				WIFEXITED(st) ? WEXITSTATUS(st) :
 						WTERMSIG(st));
 		}
+		pthread_mutex_lock(&c->lock);
 		c->kids[i] = c->kids[--c->nkids];
+		pthread_mutex_unlock(&c->lock);
 	}
 }
 
@@ -445,12 +451,14 @@ static void decide(struct ha_ctl *c, const struct ha_view *v, uint64_t now_ms)
 			continue;
 		/* Given away: the taker's "+N" reaches our charon through
 		 * the plugin; the data path follows at once. */
-		map_set(c, s, want[s]);
 		if (cur == c->local) {
+			/* Counted first: whoever sees the map moved sees
+			 * the count too. */
 			STAT(c, handovers_out);
 			pr_info("ha: segment %u handed to member %u\n", s,
 				want[s]);
 		}
+		map_set(c, s, want[s]);
 		c->holder[s] = want[s];
 	}
 	if (rekey)
@@ -482,6 +490,14 @@ void ha_ctl_tick(struct ha_ctl *c, uint64_t now_ms, const struct ha_view *v)
 			c->probe_next_ms = now_ms + FIFO_RETRY_MS;
 		}
 	}
+	/* Before acting: what GET ha-segments shows is never behind what
+	 * the map and the FIFO already say. */
+	pthread_mutex_lock(&c->lock);
+	c->partner_alive = v->alive;
+	c->partner_ready = v->alive && v->ready;
+	c->ready = ha_readiness_ready(&c->rd);
+	c->ready_ms = c->rd.ready_ms;
+	pthread_mutex_unlock(&c->lock);
 	decide(c, v, now_ms);
 	if (!c->nops && c->acted && now_ms - c->audit_ms >= AUDIT_MS) {
 		c->audit_ms = now_ms;
@@ -489,12 +505,8 @@ void ha_ctl_tick(struct ha_ctl *c, uint64_t now_ms, const struct ha_view *v)
 	}
 	c->partner_alive_prev = v->alive;
 	run_queue(c, now_ms, v->alive);
-
 	pthread_mutex_lock(&c->lock);
-	c->partner_alive = v->alive;
-	c->partner_ready = v->alive && v->ready;
-	c->ready = ha_readiness_ready(&c->rd);
-	c->ready_ms = c->rd.ready_ms;
+	c->pending = c->nops;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -514,7 +526,7 @@ void ha_ctl_status(struct ha_ctl *c, struct ha_status *st)
 	st->ready_ms = c->ready_ms;
 	st->partner_alive = c->partner_alive;
 	st->partner_ready = c->partner_ready;
-	st->fifo_pending = c->nops;
+	st->fifo_pending = c->pending;
 	st->rekeys_running = c->nkids;
 	st->stats = c->stats;
 	pthread_mutex_unlock(&c->lock);
