@@ -8,12 +8,19 @@
  * (unit/ha_segment_vectors.txt), so the expectations do not come from the
  * function under test.
  */
+#define _GNU_SOURCE
 #include <CUnit/Basic.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -710,6 +717,96 @@ static void test_bad_segment_count(void)
 	CU_ASSERT_EQUAL(C(IKEFWD_C_HA_SYNC_FORWARDED), 0);
 }
 
+#ifdef IKEFWD_BIN
+/* `ikefwd status` reads the segment map of a pinned data path: loaded
+ * here with every map pinned on a bpffs of this process's own mount
+ * namespace, on a tmpfs that goes with it. */
+static char *status_of(const char *pin_root)
+{
+	char cmd[512], *out = NULL;
+	size_t len = 0, n;
+	char buf[4096];
+	FILE *p, *o;
+
+	snprintf(cmd, sizeof(cmd), "%s status --pin-root %s", IKEFWD_BIN,
+		 pin_root);
+	p = popen(cmd, "r");
+	o = open_memstream(&out, &len);
+	if (!p || !o)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		fwrite(buf, 1, n, o);
+	pclose(p);
+	fclose(o);
+	return out;
+}
+
+static void test_status(void)
+{
+	char dir[] = "/tmp/ikefwd-hasync-XXXXXX", bpffs[64], pin_root[96];
+	struct ikefwd_config c = cfg_mode(IKEFWD_MODE_HA_SYNC, 2);
+	struct harness hp = {};
+	struct ikefwd_segment s = { .member = LOCAL };
+	bool mounted = false, fs = false;
+	uint32_t seg = 1;
+	char *out = NULL;
+	int fd;
+
+	/* Nothing mounted here propagates to the host. */
+	CU_ASSERT_FATAL(unshare(CLONE_NEWNS) == 0);
+	CU_ASSERT_FATAL(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	if (mount("tmpfs", dir, "tmpfs", 0, "mode=0700"))
+		goto out;
+	mounted = true;
+	snprintf(bpffs, sizeof(bpffs), "%s/bpf", dir);
+	snprintf(pin_root, sizeof(pin_root), "%s/ikefwd", bpffs);
+	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, "mode=0700"))
+		goto out;
+	fs = true;
+	if (harness_open_pinned(&hp, pin_root))
+		goto out;
+	CU_ASSERT_FATAL(harness_set_config(&hp, &c) == 0);
+	fd = bpf_map__fd(hp.skel->maps.ikefwd_segments);
+	CU_ASSERT(bpf_map_update_elem(fd, &seg, &s, BPF_ANY) == 0);
+
+	out = status_of(pin_root);
+	CU_ASSERT_PTR_NOT_NULL(out);
+	if (out && !strstr(out, "segments (ha-sync, 2):\n"
+				"   1 member 1 (local)\n"
+				"   2 nobody yet\n"))
+		fprintf(stderr, "\n%s", out);
+	CU_ASSERT(out && strstr(out, "segments (ha-sync, 2):\n"
+				     "   1 member 1 (local)\n"
+				     "   2 nobody yet\n"));
+	free(out);
+
+	seg = 2;
+	s.member = PEER;
+	CU_ASSERT(bpf_map_update_elem(fd, &seg, &s, BPF_ANY) == 0);
+	out = status_of(pin_root);
+	CU_ASSERT(out && strstr(out, "   2 member 2\n"));
+	free(out);
+
+	/* Other modes have no segments to show. */
+	c.mode = IKEFWD_MODE_LOAD_SHARING;
+	CU_ASSERT(harness_set_config(&hp, &c) == 0);
+	out = status_of(pin_root);
+	CU_ASSERT(out && strstr(out, "mode: load-sharing") &&
+		  !strstr(out, "segments"));
+	free(out);
+	out = NULL;
+out:
+	CU_ASSERT(fs);
+	harness_close(&hp);
+	if (fs)
+		umount2(bpffs, MNT_DETACH);
+	if (mounted)
+		umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+#endif
+
 int main(void)
 {
 	static const struct {
@@ -737,6 +834,9 @@ int main(void)
 		{ "load-sharing and ha ignore the segment map",
 		  test_load_sharing_unaffected },
 		{ "bad segment count, unconfigured", test_bad_segment_count },
+#ifdef IKEFWD_BIN
+		{ "ikefwd status shows the segment map", test_status },
+#endif
 	};
 	CU_pSuite s;
 	unsigned int fails;
