@@ -52,6 +52,7 @@
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
 #include "selector.h"
+#include "variant.h"
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
 
@@ -384,20 +385,12 @@ static struct bench_case cases[] = {
 };
 
 #define N_BASE (sizeof(cases) / sizeof(cases[0]))
-#define MAX_VARIANTS 4
+#define MAX_VARIANTS BENCH_MAX_VARIANTS
 
 /* What runs: cases, then a copy of its non-floor cases per variant. */
 static struct bench_case *all;
 static size_t n_all;
 #define N_CASES n_all
-
-/* Another build's object (-V): its programs use this run's maps. */
-struct variant {
-	const char *name;
-	const char *path;
-	struct bpf_object *obj;
-	int xdp_fd, inside_fd;
-};
 
 struct bench {
 	struct harness h;
@@ -411,7 +404,7 @@ struct bench {
 	uint32_t next_msgid; /* Phase 2: never reused */
 	uint32_t call_ns[MAX_CALLS];
 	struct ikefwd_config cfg; /* as written to ikefwd_config */
-	struct variant variants[MAX_VARIANTS];
+	struct bench_variant variants[MAX_VARIANTS];
 	int n_variants;
 	bool variants_unchecked; /* -X: no counter checks on their rows */
 	const char *pattern; /* -p */
@@ -600,7 +593,7 @@ static void next_key(struct bench *b, const struct bench_case *c,
 static int prog_fd(struct bench *b, const struct bench_case *c)
 {
 	if (c->variant) {
-		const struct variant *v = &b->variants[c->variant - 1];
+		const struct bench_variant *v = &b->variants[c->variant - 1];
 
 		return c->inside ? v->inside_fd : v->xdp_fd;
 	}
@@ -1241,17 +1234,13 @@ static int parse_args(struct bench *b, int argc, char **argv)
 		case 'p':
 			b->pattern = optarg;
 			break;
-		case 'V': {
-			char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg || !eq[1] ||
-			    b->n_variants == MAX_VARIANTS)
+		case 'V':
+			if (b->n_variants == MAX_VARIANTS ||
+			    bench_variant_arg(&b->variants[b->n_variants],
+					      optarg))
 				return -EINVAL;
-			*eq = '\0';
-			b->variants[b->n_variants].name = optarg;
-			b->variants[b->n_variants++].path = eq + 1;
+			b->n_variants++;
 			break;
-		}
 		case 'X':
 			b->variants_unchecked = true;
 			break;
@@ -1263,52 +1252,6 @@ static int parse_args(struct bench *b, int argc, char **argv)
 		}
 	}
 	return optind == argc ? 0 : -EINVAL;
-}
-
-/* Loads a variant's object with every map it shares by name with this
- * build's object taken from this build (a map of another definition makes
- * the load fail: such a variant cannot be compared on the same state).
- * Its internal maps (.rodata, .data, .bss) stay its own. */
-static int variant_load(struct bench *b, struct variant *v)
-{
-	struct bpf_program *xdp, *in;
-	struct bpf_map *m, *ours;
-	int err;
-
-	v->obj = bpf_object__open_file(v->path, NULL);
-	if (!v->obj) {
-		err = -errno;
-		fprintf(stderr, "xdp_cost: variant %s: cannot open %s: %s\n",
-			v->name, v->path, strerror(-err));
-		return err;
-	}
-	bpf_object__for_each_map(m, v->obj) {
-		if (bpf_map__is_internal(m))
-			continue;
-		ours = bpf_object__find_map_by_name(b->h.skel->obj,
-						    bpf_map__name(m));
-		err = ours ? bpf_map__set_pin_path(m, NULL) ?:
-			     bpf_map__reuse_fd(m, bpf_map__fd(ours)) :
-			     -ENOENT;
-		if (err) {
-			fprintf(stderr, "xdp_cost: variant %s: map %s: %s\n",
-				v->name, bpf_map__name(m), strerror(-err));
-			return err;
-		}
-	}
-	err = bpf_object__load(v->obj);
-	xdp = bpf_object__find_program_by_name(v->obj, "xdp_ikefwd");
-	in = bpf_object__find_program_by_name(v->obj, "xdp_ikefwd_in");
-	if (!err && (!xdp || !in))
-		err = -ENOENT;
-	if (err) {
-		fprintf(stderr, "xdp_cost: variant %s: cannot load %s: %s\n",
-			v->name, v->path, strerror(-err));
-		return err;
-	}
-	v->xdp_fd = bpf_program__fd(xdp);
-	v->inside_fd = bpf_program__fd(in);
-	return 0;
 }
 
 /* cases, then per variant a copy of each case -p keeps (floors are
@@ -1360,7 +1303,8 @@ int main(int argc, char **argv)
 	b.next_msgid = 1000;
 	err = setup(&b);
 	for (int v = 0; v < b.n_variants && !err; v++)
-		err = variant_load(&b, &b.variants[v]);
+		err = bench_variant_load(&b.variants[v], b.h.skel->obj,
+					 "xdp_cost");
 	if (err)
 		goto out;
 
@@ -1385,7 +1329,7 @@ int main(int argc, char **argv)
 		print_report(&b);
 out:
 	for (int v = 0; v < b.n_variants; v++)
-		bpf_object__close(b.variants[v].obj);
+		bench_variant_close(&b.variants[v]);
 	xdp_pass_bpf__destroy(b.floor);
 	harness_close(&b.h);
 	free(all);
