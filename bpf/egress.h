@@ -14,6 +14,7 @@
 #define IKEFWD_BPF_EGRESS_H
 
 #include "classify.h"
+#include "clock.h"
 #include "members.h"
 #include "owner.h"
 
@@ -113,7 +114,7 @@ static __always_inline void egress_ike(struct ike_pkt *p)
 	    cfg->mode == IKEFWD_MODE_HA_SYNC)
 		return;
 	count(IKEFWD_C_OUT_IKE_SEEN);
-	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());
+	ike_ctx_init(&ic, cfg, p->ih, p->major, ikefwd_now());
 
 	e = bpf_map_lookup_elem(&ikefwd_table, &ic.key);
 	if (e) {
