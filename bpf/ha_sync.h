@@ -23,6 +23,7 @@
 #define IKEFWD_BPF_HA_SYNC_H
 
 #include "classify.h"
+#include "clock.h"
 #include "forward.h"
 #include "fragments.h"
 #include "maps.h"
@@ -123,7 +124,7 @@ static __always_inline int ha_sync_ingress(struct ike_pkt *p, void *data_end,
 	    action != XDP_DROP)
 		frag_remember(&p->l3, data_end,
 			      action == XDP_REDIRECT ? holder : 0,
-			      bpf_ktime_get_coarse_ns());
+			      ikefwd_now());
 	return action;
 }
 
