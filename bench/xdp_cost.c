@@ -28,6 +28,11 @@
  * Cases are interleaved round-robin over R rounds (default 7), the first case
  * rotating each round, after one discarded warm-up round, so that noise on
  * this shared machine hits all cases alike. Output: Markdown on stdout.
+ *
+ * Variants (-V NAME=OBJECT, repeatable): the programs of another build's
+ * ikefwd.bpf.o, loaded against this run's maps, each case run with them
+ * as well, in the same rounds: a change is compared with the code before
+ * it (or an ablation build) in one interleaved run, not across runs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,9 +49,11 @@
 #include <linux/bpf.h>
 
 #include "ikefwd.skel.h"
+#include "ikefwd/ha_segment.h"
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
 #include "selector.h"
+#include "variant.h"
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
 
@@ -124,6 +131,10 @@ struct bench_case {
 	/* max_member 0 while it runs: the loop guard walks every member
 	 * slot, as it does for a configuration written without it. */
 	bool walk_all;
+	/* mode = ha-sync (ha_segments 2) while it runs: IKE and ESP go by
+	 * the segment of their source (bpf/ha_sync.h). */
+	bool ha_sync;
+	const char *src; /* outside frames' source; default 192.0.2.10 */
 	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
 	uint64_t ispi;
@@ -134,6 +145,7 @@ struct bench_case {
 
 	double ns[MAX_ROUNDS]; /* per round: mean (batch), median (single) */
 	bool skip; /* left out by -p */
+	int variant; /* 0: this build's programs, else -V's (1-based) */
 };
 
 /* ESP steered to member 2: a registered SA, and an SA in its SPI range. */
@@ -141,6 +153,11 @@ struct bench_case {
 #define SPI_RANGE 0x30000005
 #define RANGE_MIN 0x30000000
 #define RANGE_MAX 0x3fffffff
+
+/* ha-sync rows: peers the ha plugin put in segment 1 (held here) and 2
+ * (held by member 2) with segment_count 2 (tests/unit/ha_segment_vectors.txt). */
+#define SEG1_PEER "10.0.1.8"
+#define SEG2_PEER "10.0.1.10"
 
 static struct bench_case cases[] = {
 	{ .name = "floor: empty XDP program",
@@ -229,6 +246,58 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "ha-sync: IKE, segment held here",
+	  .frame_text = "UDP 4500, IKE_AUTH, from " SEG1_PEER,
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG1_PEER,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(HA_SYNC_LOCAL) },
+	{ .name = "ha-sync: IKE to member 2 (its segment)",
+	  .frame_text = "UDP 4500, IKE_AUTH, from " SEG2_PEER,
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG2_PEER,
+	  .ispi = ISPI_LOCAL,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(HA_SYNC_FORWARDED) },
+	{ .name = "ha-sync: ESP-in-UDP, segment held here",
+	  .frame_text = "UDP 4500, SPI 0x1001, from " SEG1_PEER,
+	  .frame = F_ESP_UDP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG1_PEER,
+	  .verdict = XDP_PASS,
+	  .counters = C(ESP_IN_UDP) | C(HA_SYNC_LOCAL) },
+	{ .name = "ha-sync: ESP-in-UDP to member 2 (its segment)",
+	  .frame_text = "UDP 4500, SPI 0x1001, from " SEG2_PEER,
+	  .frame = F_ESP_UDP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG2_PEER,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_IN_UDP) | C(HA_SYNC_FORWARDED) },
+	{ .name = "ha-sync: native ESP, segment held here",
+	  .frame_text = "IP proto 50, from " SEG1_PEER,
+	  .frame = F_ESP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG1_PEER,
+	  .verdict = XDP_PASS,
+	  .counters = C(ESP_NATIVE) | C(HA_SYNC_LOCAL) },
+	{ .name = "ha-sync: native ESP to member 2 (its segment)",
+	  .frame_text = "IP proto 50, from " SEG2_PEER,
+	  .frame = F_ESP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG2_PEER,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_NATIVE) | C(HA_SYNC_FORWARDED) },
 	{ .name = "inside: no selector",
 	  .frame_text = "UDP/IPv4 to 10.2.0.1",
 	  .frame = F_CLEAR,
@@ -377,7 +446,13 @@ static struct bench_case cases[] = {
 	  .counters = C_IKE | C(PHASE2_FALLBACK) | C(LOCAL) },
 };
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_BASE (sizeof(cases) / sizeof(cases[0]))
+#define MAX_VARIANTS BENCH_MAX_VARIANTS
+
+/* What runs: cases, then a copy of its non-floor cases per variant. */
+static struct bench_case *all;
+static size_t n_all;
+#define N_CASES n_all
 
 struct bench {
 	struct harness h;
@@ -391,6 +466,10 @@ struct bench {
 	uint32_t next_msgid; /* Phase 2: never reused */
 	uint32_t call_ns[MAX_CALLS];
 	struct ikefwd_config cfg; /* as written to ikefwd_config */
+	struct bench_variant variants[MAX_VARIANTS];
+	int n_variants;
+	bool variants_unchecked; /* -X: no counter checks on their rows */
+	const char *pattern; /* -p */
 };
 
 static const char *const counter_names[] = {
@@ -495,7 +574,7 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
 	if (c->frame >= F_CLEAR)
 		return build_clear(p, c);
-	pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
+	pkt_ipv4(p, c->src ?: "192.0.2.10", "198.51.100.1");
 	switch (c->frame) {
 	case F_TCP:
 		pkt_tcp(p, 40000, 443);
@@ -575,6 +654,11 @@ static void next_key(struct bench *b, const struct bench_case *c,
 
 static int prog_fd(struct bench *b, const struct bench_case *c)
 {
+	if (c->variant) {
+		const struct bench_variant *v = &b->variants[c->variant - 1];
+
+		return c->inside ? v->inside_fd : v->xdp_fd;
+	}
 	if (c->inside)
 		return bpf_program__fd(b->h.skel->progs.xdp_ikefwd_in);
 	return c->floor ? bpf_program__fd(b->floor->progs.xdp_pass) :
@@ -609,7 +693,7 @@ static int check_counters(struct bench *b, const struct bench_case *c,
 {
 	int err = 0;
 
-	if (c->floor)
+	if (c->floor || (c->variant && b->variants_unchecked))
 		return 0;
 	for (int i = 0; i < IKEFWD_C_MAX; i++) {
 		uint64_t want = (c->counters & (1ULL << i)) ? runs : 0;
@@ -617,8 +701,11 @@ static int check_counters(struct bench *b, const struct bench_case *c,
 
 		if (got != want) {
 			fprintf(stderr,
-				"xdp_cost: %s: counter %s moved by %llu, expected %llu\n",
-				c->name, counter_names[i],
+				"xdp_cost: %s%s%s%s: counter %s moved by %llu, expected %llu\n",
+				c->name, c->variant ? " [" : "",
+				c->variant ? b->variants[c->variant - 1].name :
+					     "",
+				c->variant ? "]" : "", counter_names[i],
 				(unsigned long long)got,
 				(unsigned long long)want);
 			err = -EPROTO;
@@ -670,12 +757,16 @@ static int case_config(struct bench *b, const struct bench_case *c)
 {
 	uint32_t flags = c->steering ? IKEFWD_CFG_ESP_STEERING : 0;
 	uint32_t max_member = c->walk_all ? 0 : PEER;
+	uint32_t mode = c->ha_sync ? IKEFWD_MODE_HA_SYNC :
+				     IKEFWD_MODE_LOAD_SHARING;
 
 	if (c->floor ||
-	    (b->cfg.flags == flags && b->cfg.max_member == max_member))
+	    (b->cfg.flags == flags && b->cfg.max_member == max_member &&
+	     b->cfg.mode == mode))
 		return 0;
 	b->cfg.flags = flags;
 	b->cfg.max_member = max_member;
+	b->cfg.mode = mode;
 	return harness_set_config(&b->h, &b->cfg);
 }
 
@@ -695,7 +786,9 @@ static int verify_case(struct bench *b, const struct bench_case *c)
 	if (err)
 		return err;
 	harness_counters_reset(&b->h);
-	if (c->floor || c->verdict != XDP_REDIRECT) {
+	/* A variant's redirects: verdict and counters (its frame's MACs are
+	 * not looked at). */
+	if (c->floor || c->variant || c->verdict != XDP_REDIRECT) {
 		err = test_run(prog_fd(b, c), &p, 1, &retval, &ns);
 		if (err)
 			return err;
@@ -879,6 +972,20 @@ static int seed_esp(struct bench *b)
 	return 0;
 }
 
+/* ha-sync rows: segment 1 held here, segment 2 by member 2. */
+static int seed_segments(struct bench *b)
+{
+	int fd = bpf_map__fd(b->h.skel->maps.ikefwd_segments);
+
+	for (uint32_t seg = 1; seg <= 2; seg++) {
+		struct ikefwd_segment s = { .member = seg == 1 ? LOCAL : PEER };
+
+		if (bpf_map_update_elem(fd, &seg, &s, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static int setup(struct bench *b)
 {
 	struct ikefwd_config cfg = {
@@ -891,6 +998,8 @@ static int setup(struct bench *b)
 		.max_member = PEER,
 		/* Used only while ESP steering is on (the steered cases). */
 		.nr_spi_ranges = 1,
+		/* Used only in ha-sync mode (the ha-sync cases). */
+		.ha_segments = 2,
 	};
 	int err;
 
@@ -920,7 +1029,7 @@ static int setup(struct bench *b)
 		      harness_table_put(&b->h, ISPI_P1, 0, LOCAL, 0,
 					IKEFWD_F_IKEV2);
 	if (!err)
-		err = seed_selectors(b) ?: seed_esp(b);
+		err = seed_selectors(b) ?: seed_esp(b) ?: seed_segments(b);
 	if (err)
 		fprintf(stderr, "xdp_cost: cannot fill the maps: %s\n",
 			strerror(-err));
@@ -989,8 +1098,8 @@ static double max_of(const double *v, unsigned int n)
 static const struct bench_case *floor_of(enum method m)
 {
 	for (size_t i = 0; i < N_CASES; i++)
-		if (cases[i].floor && cases[i].method == m)
-			return &cases[i];
+		if (all[i].floor && all[i].method == m)
+			return &all[i];
 	return NULL;
 }
 
@@ -1023,6 +1132,30 @@ static void print_sizes(const struct bench *b)
 		       info.verified_insns, info.xlated_prog_len / 8,
 		       info.jited_prog_len);
 	}
+	for (int v = 0; v < b->n_variants; v++) {
+		int fds[] = { b->variants[v].xdp_fd, b->variants[v].inside_fd };
+
+		for (size_t i = 0; i < 2; i++) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+
+			if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+				continue;
+			printf("| %s [%s] | %u | %u | %u |\n", info.name,
+			       b->variants[v].name, info.verified_insns,
+			       info.xlated_prog_len / 8, info.jited_prog_len);
+		}
+	}
+}
+
+/* A case's name in the report, with its variant's. */
+static void print_name(const struct bench *b, const struct bench_case *c)
+{
+	if (c->variant)
+		printf("| %s [%s] |", c->name,
+		       b->variants[c->variant - 1].name);
+	else
+		printf("| %s |", c->name);
 }
 
 static void print_report(const struct bench *b)
@@ -1042,12 +1175,18 @@ static void print_report(const struct bench *b)
 	       b->repeat);
 	printf("- single: %u calls with repeat = 1, a new key per call for claim and Phase 2; figure = mean ns per call without the slowest 1%%\n",
 	       b->calls);
-	printf("- min / median / max: over the rounds' figures; floor = the empty program measured the same way\n\n");
+	printf("- min / median / max: over the rounds' figures; floor = the empty program measured the same way\n");
+	for (int v = 0; v < b->n_variants; v++)
+		printf("- rows marked [%s]: the programs of %s on the same maps, in the same rounds%s\n",
+		       b->variants[v].name, b->variants[v].path,
+		       b->variants_unchecked ? "; counters not checked (-X)" :
+					       "");
+	printf("\n");
 
 	printf("| case | frame | method | verdict | min ns | median ns | max ns | median / floor | median - floor (ns) |\n");
 	printf("|---|---|---|---|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < N_CASES; i++) {
-		const struct bench_case *c = &cases[i];
+		const struct bench_case *c = &all[i];
 		double fl = median_of(floor_of(c->method)->ns, b->rounds);
 		double med = median_of(c->ns, b->rounds);
 		struct pkt p;
@@ -1055,8 +1194,9 @@ static void print_report(const struct bench *b)
 		if (c->skip)
 			continue;
 		build_frame(&p, c, c->ispi ?: ISPI_CLAIM, c->msgid);
-		printf("| %s | %s, %zu B | %s | %s |", c->name, c->frame_text,
-		       p.len, c->method == BATCH ? "batch" : "single",
+		print_name(b, c);
+		printf(" %s, %zu B | %s | %s |", c->frame_text, p.len,
+		       c->method == BATCH ? "batch" : "single",
 		       verdict_name(c->verdict));
 		print_ns(min_of(c->ns, b->rounds));
 		print_ns(med);
@@ -1072,12 +1212,12 @@ static void print_report(const struct bench *b)
 		printf("---:|");
 	printf("\n");
 	for (size_t i = 0; i < N_CASES; i++) {
-		if (cases[i].skip)
+		if (all[i].skip)
 			continue;
-		printf("| %s | %s |", cases[i].name,
-		       cases[i].method == BATCH ? "batch" : "single");
+		print_name(b, &all[i]);
+		printf(" %s |", all[i].method == BATCH ? "batch" : "single");
 		for (unsigned int r = 0; r < b->rounds; r++)
-			print_ns(cases[i].ns[r]);
+			print_ns(all[i].ns[r]);
 		printf("\n");
 	}
 
@@ -1117,6 +1257,11 @@ static void print_report(const struct bench *b)
 	       "- The configuration is the loader's for members 1 and 2: max_member = 2, so\n"
 	       "  the loop guard reads member 2's record only. The row with max_member\n"
 	       "  unset walks all 15 member slots (a configuration written without it).\n"
+	       "- ha-sync rows run in mode ha-sync (ha_segments 2; segment 1 held\n"
+	       "  here, 2 by member 2) with peers the ha plugin put in those segments\n"
+	       "  (" SEG1_PEER ", " SEG2_PEER
+	       "): one hash of the source and one array\n"
+	       "  lookup, no table, no SA lookup, whatever ESP steering says.\n"
 	       "- ESP steered rows run with ESP steering on (ikefwd_sa holds SPI 0x%x for\n"
 	       "  member 2, whose SPI range is 0x%x-0x%x); every other row with it off.\n",
 	       SPI_SA, RANGE_MIN, RANGE_MAX);
@@ -1126,14 +1271,19 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: xdp_cost [-r ROUNDS] [-n REPEAT] [-k CALLS] [-c CPU] [-p TEXT]\n"
+		"                [-V NAME=OBJECT]... [-X]\n"
 		"  -r  rounds, 1..%d (default 7)\n"
 		"  -n  runs per batch measurement (default 1000000)\n"
 		"  -k  calls per single-shot measurement, 1..%d (default %d)\n"
 		"  -c  CPU to pin to (default: the last online CPU)\n"
 		"  -p  only the cases whose name contains TEXT (and the floors),\n"
 		"      e.g. to profile one path with perf\n"
+		"  -V  also run every case with the programs of OBJECT (another\n"
+		"      build's ikefwd.bpf.o) on this run's maps, rows marked [NAME],\n"
+		"      in the same rounds (up to %d variants)\n"
+		"  -X  do not check the variants' counters (ablation builds)\n"
 		"Needs root (loads BPF programs). Markdown report on stdout.\n",
-		MAX_ROUNDS, MAX_CALLS, MAX_CALLS);
+		MAX_ROUNDS, MAX_CALLS, MAX_CALLS, MAX_VARIANTS);
 }
 
 static int parse_args(struct bench *b, int argc, char **argv)
@@ -1145,7 +1295,7 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	b->repeat = 1000000;
 	b->calls = MAX_CALLS;
 	b->cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
-	while ((opt = getopt(argc, argv, "r:n:k:c:p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:k:c:p:V:Xh")) != -1) {
 		v = optarg ? strtol(optarg, NULL, 10) : 0;
 		switch (opt) {
 		case 'r':
@@ -1169,9 +1319,17 @@ static int parse_args(struct bench *b, int argc, char **argv)
 			b->cpu = v;
 			break;
 		case 'p':
-			for (size_t i = 0; i < N_CASES; i++)
-				cases[i].skip = !cases[i].floor &&
-						!strstr(cases[i].name, optarg);
+			b->pattern = optarg;
+			break;
+		case 'V':
+			if (b->n_variants == MAX_VARIANTS ||
+			    bench_variant_arg(&b->variants[b->n_variants],
+					      optarg))
+				return -EINVAL;
+			b->n_variants++;
+			break;
+		case 'X':
+			b->variants_unchecked = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1181,6 +1339,31 @@ static int parse_args(struct bench *b, int argc, char **argv)
 		}
 	}
 	return optind == argc ? 0 : -EINVAL;
+}
+
+/* cases, then per variant a copy of each case -p keeps (floors are
+ * shared: a variant's rows are compared with the same floor). */
+static int make_cases(struct bench *b)
+{
+	size_t n = N_BASE;
+
+	all = calloc(N_BASE * (b->n_variants + 1), sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, cases, sizeof(cases));
+	for (size_t i = 0; i < N_BASE; i++)
+		all[i].skip = b->pattern && !all[i].floor &&
+			      !strstr(all[i].name, b->pattern);
+	for (int v = 1; v <= b->n_variants; v++)
+		for (size_t i = 0; i < N_BASE; i++) {
+			if (all[i].floor || all[i].skip)
+				continue;
+			all[n] = all[i];
+			all[n].variant = v;
+			n++;
+		}
+	n_all = n;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -1193,6 +1376,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (make_cases(&b)) {
+		fprintf(stderr, "xdp_cost: out of memory\n");
+		return 1;
+	}
 	err = pin_cpu(b.cpu);
 	if (err) {
 		fprintf(stderr, "xdp_cost: cannot pin to CPU %d: %s\n", b.cpu,
@@ -1202,16 +1389,19 @@ int main(int argc, char **argv)
 	b.next_spi = ISPI_CLAIM;
 	b.next_msgid = 1000;
 	err = setup(&b);
+	for (int v = 0; v < b.n_variants && !err; v++)
+		err = bench_variant_load(&b.variants[v], b.h.skel->obj,
+					 "xdp_cost");
 	if (err)
 		goto out;
 
 	for (size_t i = 0; i < N_CASES && !err; i++)
-		if (!cases[i].skip)
-			err = verify_case(&b, &cases[i]);
+		if (!all[i].skip)
+			err = verify_case(&b, &all[i]);
 	/* Round 0 warms caches, the JIT image and the LRU free lists. */
 	for (unsigned int r = 0; r <= b.rounds && !err; r++) {
 		for (size_t j = 0; j < N_CASES && !err; j++) {
-			struct bench_case *c = &cases[(r + j) % N_CASES];
+			struct bench_case *c = &all[(r + j) % N_CASES];
 
 			if (c->skip)
 				continue;
@@ -1225,7 +1415,10 @@ int main(int argc, char **argv)
 	if (!err)
 		print_report(&b);
 out:
+	for (int v = 0; v < b.n_variants; v++)
+		bench_variant_close(&b.variants[v]);
 	xdp_pass_bpf__destroy(b.floor);
 	harness_close(&b.h);
+	free(all);
 	return err ? 1 : 0;
 }

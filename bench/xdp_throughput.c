@@ -55,6 +55,7 @@
 #include "xdp_harness.h"
 #include "xdp_pass.skel.h"
 #include "xdp_sink.h"
+#include "variant.h"
 #include "xdp_sink.skel.h"
 
 #define PROG "xdp_throughput"
@@ -105,6 +106,7 @@ struct tp_case {
 	/* CPU ns per frame: our thread's and ksoftirqd's on our CPU */
 	double cpu_ns[BENCH_MAX_ROUNDS];
 	uint64_t lost; /* offered, not delivered, over all rounds */
+	int variant; /* 0: this build's programs, else -V's (1-based) */
 };
 
 static struct tp_case cases[] = {
@@ -128,7 +130,13 @@ static struct tp_case cases[] = {
 	  .counters = C(INSIDE_SEEN) | C(INSIDE_FORWARDED) },
 };
 
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+#define N_BASE (sizeof(cases) / sizeof(cases[0]))
+
+/* What runs: cases, then per variant (-V) a copy of each forward case
+ * that runs xdp_ikefwd or xdp_ikefwd_in, against the same floor. */
+static struct tp_case *all;
+static size_t n_all;
+#define N_CASES n_all
 
 static const char *const counter_names[] = {
 #define COUNTER_NAME(id, name, help) name,
@@ -155,6 +163,8 @@ struct bench {
 	struct pkt ike_out; /* the same frame as xdp_ikefwd sends it */
 	struct pkt clear; /* forward: inside cleartext to member 2's selector */
 	struct cpu_share share;
+	struct bench_variant variants[BENCH_MAX_VARIANTS];
+	int n_variants;
 };
 
 /* wall: the call's; cpu: ours and ksoftirqd's on our CPU. */
@@ -265,6 +275,10 @@ static int sender_fd(struct bench *b, const struct tp_case *c)
 		return bpf_program__fd(b->gen->progs.redirect_only);
 	if (c->prog == P_REDIRECT)
 		return bpf_program__fd(b->floor->progs.redirect_only);
+	if (c->variant)
+		return c->prog == P_INSIDE ?
+			       b->variants[c->variant - 1].inside_fd :
+			       b->variants[c->variant - 1].xdp_fd;
 	if (c->prog == P_INSIDE)
 		return bpf_program__fd(b->h.skel->progs.xdp_ikefwd_in);
 	return harness_prog_fd(&b->h);
@@ -523,8 +537,8 @@ static void teardown(struct bench *b)
 static const struct tp_case *floor_of(enum part part)
 {
 	for (size_t i = 0; i < N_CASES; i++)
-		if (cases[i].floor && cases[i].part == part)
-			return &cases[i];
+		if (all[i].floor && all[i].part == part)
+			return &all[i];
 	return NULL;
 }
 
@@ -542,7 +556,7 @@ static void print_rows(const struct bench *b, enum part part)
 	printf("| case | frame | frames per run | Mpps: min / median / max | Mpps / floor: median (min-max) | CPU ns per frame: min / median / max | CPU ns - floor: median (min-max) | frames lost |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < N_CASES; i++) {
-		const struct tp_case *c = &cases[i];
+		const struct tp_case *c = &all[i];
 
 		if (c->part != part)
 			continue;
@@ -550,8 +564,11 @@ static void print_rows(const struct bench *b, enum part part)
 			ratio[r] = c->mpps[r] / fl->mpps[r];
 			diff[r] = c->cpu_ns[r] - fl->cpu_ns[r];
 		}
-		printf("| %s%s | %zu B | %u | %.2f / %.2f / %.2f | %.2f (%.2f-%.2f) | %.1f / %.1f / %.1f | %+.1f (%+.1f to %+.1f) | %llu |\n",
+		printf("| %s%s%s%s%s | %zu B | %u | %.2f / %.2f / %.2f | %.2f (%.2f-%.2f) | %.1f / %.1f / %.1f | %+.1f (%+.1f to %+.1f) | %llu |\n",
 		       c->floor ? "floor: " : "", c->name,
+		       c->variant ? " [" : "",
+		       c->variant ? b->variants[c->variant - 1].name : "",
+		       c->variant ? "]" : "",
 		       offered((struct bench *)b, c)->len, c->frames,
 		       stats_min(c->mpps, n), stats_median(c->mpps, n),
 		       stats_max(c->mpps, n), stats_median(ratio, n),
@@ -573,10 +590,13 @@ static void print_raw(const struct bench *b)
 		printf("---:|");
 	printf("\n");
 	for (size_t i = 0; i < N_CASES; i++) {
-		printf("| %s |", cases[i].name);
+		printf("| %s%s%s%s |", all[i].name, all[i].variant ? " [" : "",
+		       all[i].variant ? b->variants[all[i].variant - 1].name :
+					"",
+		       all[i].variant ? "]" : "");
 		for (unsigned int r = 0; r < b->rounds; r++)
-			printf(" %.2f / %.1f |", cases[i].mpps[r],
-			       cases[i].cpu_ns[r]);
+			printf(" %.2f / %.1f |", all[i].mpps[r],
+			       all[i].cpu_ns[r]);
 		printf("\n");
 	}
 }
@@ -596,6 +616,9 @@ static void print_report(struct bench *b)
 		"this benchmark pinned to CPU %d; generator, receiving NAPI poll and stack all run there, inside the test-run call",
 		b->cpu);
 	report_cpu_share(&b->share, ours);
+	for (int v = 0; v < b->n_variants; v++)
+		printf("- rows marked [%s]: the programs of %s on the same maps, in the same rounds\n",
+		       b->variants[v].name, b->variants[v].path);
 
 	printf("\n### Receive: non-IKE UDP into an interface with xdp_ikefwd, xdp_pass or nothing\n\n");
 	printf("redirect_only (live frames) -> veth ga -> gb [program] -> gb's stack: UDP 53 to gb's own address, no listener, counted as Udp NoPorts and freed.\n\n");
@@ -640,12 +663,16 @@ static void print_report(struct bench *b)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: " PROG " [-r ROUNDS] [-t MS] [-c CPU]\n"
+		"usage: " PROG
+		" [-r ROUNDS] [-t MS] [-c CPU] [-V NAME=OBJECT]...\n"
 		"  -r  rounds, 1..%d (default 7)\n"
 		"  -t  length of one measurement in ms, 10..10000 (default 100)\n"
 		"  -c  CPU to pin to (default: the last online CPU)\n"
+		"  -V  also forward with the programs of OBJECT (another build's\n"
+		"      ikefwd.bpf.o) on this run's maps, rows marked [NAME], in the\n"
+		"      same rounds (up to %d variants)\n"
 		"Needs root (BPF, network namespace). Markdown report on stdout.\n",
-		BENCH_MAX_ROUNDS);
+		BENCH_MAX_ROUNDS, BENCH_MAX_VARIANTS);
 }
 
 static int parse_args(struct bench *b, int argc, char **argv)
@@ -656,7 +683,7 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	b->rounds = 7;
 	b->ms = 100;
 	b->cpu = last_cpu();
-	while ((opt = getopt(argc, argv, "r:t:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:t:c:V:h")) != -1) {
 		v = optarg ? strtol(optarg, NULL, 10) : 0;
 		switch (opt) {
 		case 'r':
@@ -674,6 +701,13 @@ static int parse_args(struct bench *b, int argc, char **argv)
 				return -EINVAL;
 			b->cpu = v;
 			break;
+		case 'V':
+			if (b->n_variants == BENCH_MAX_VARIANTS ||
+			    bench_variant_arg(&b->variants[b->n_variants],
+					      optarg))
+				return -EINVAL;
+			b->n_variants++;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -682,6 +716,26 @@ static int parse_args(struct bench *b, int argc, char **argv)
 		}
 	}
 	return optind == argc ? 0 : -EINVAL;
+}
+
+static int make_cases(struct bench *b)
+{
+	size_t n = N_BASE;
+
+	all = calloc(N_BASE * (b->n_variants + 1), sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, cases, sizeof(cases));
+	for (int v = 1; v <= b->n_variants; v++)
+		for (size_t i = 0; i < N_BASE; i++) {
+			if (all[i].part != FORWARD || all[i].floor)
+				continue;
+			all[n] = all[i];
+			all[n].variant = v;
+			n++;
+		}
+	n_all = n;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -699,16 +753,20 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
-	err = setup(&b);
+	err = make_cases(&b);
+	if (!err)
+		err = setup(&b);
+	for (int v = 0; v < b.n_variants && !err; v++)
+		err = bench_variant_load(&b.variants[v], b.h.skel->obj, PROG);
 	for (size_t i = 0; i < N_CASES && !err; i++)
-		err = run_case(&b, &cases[i], VERIFY_FRAMES, -1, true);
+		err = run_case(&b, &all[i], VERIFY_FRAMES, -1, true);
 	/* Round 0 warms caches, the JIT images and the veth rings, and
 	 * sizes the measurements. */
 	for (size_t i = 0; i < N_CASES && !err; i++)
-		err = run_case(&b, &cases[i], WARMUP_FRAMES, -1, false);
+		err = run_case(&b, &all[i], WARMUP_FRAMES, -1, false);
 	for (unsigned int r = 0; r < b.rounds && !err; r++) {
 		for (size_t j = 0; j < N_CASES && !err; j++) {
-			struct tp_case *c = &cases[(r + j) % N_CASES];
+			struct tp_case *c = &all[(r + j) % N_CASES];
 
 			err = run_case(&b, c, c->frames, r, false);
 		}
@@ -716,5 +774,8 @@ int main(int argc, char **argv)
 	if (!err)
 		print_report(&b);
 	teardown(&b);
+	for (int v = 0; v < b.n_variants; v++)
+		bench_variant_close(&b.variants[v]);
+	free(all);
 	return err ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #define IKEFWD_BPF_EGRESS_H
 
 #include "classify.h"
+#include "clock.h"
 #include "members.h"
 #include "owner.h"
 
@@ -107,11 +108,13 @@ static __always_inline void egress_ike(struct ike_pkt *p)
 	struct ikefwd_entry *e;
 	struct ike_ctx ic;
 
-	/* HA mode does not use the table. */
-	if (!cfg->local_member || cfg->mode == IKEFWD_MODE_HA)
+	/* HA and ha-sync modes do not use the table: nothing to claim or
+	 * promote (in ha-sync the ha plugin decides who speaks). */
+	if (!cfg->local_member || cfg->mode == IKEFWD_MODE_HA ||
+	    cfg->mode == IKEFWD_MODE_HA_SYNC)
 		return;
 	count(IKEFWD_C_OUT_IKE_SEEN);
-	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());
+	ike_ctx_init(&ic, cfg, p->ih, p->major, ikefwd_now());
 
 	e = bpf_map_lookup_elem(&ikefwd_table, &ic.key);
 	if (e) {

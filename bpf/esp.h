@@ -9,6 +9,7 @@
 #define IKEFWD_BPF_ESP_H
 
 #include "classify.h"
+#include "clock.h"
 #include "forward.h"
 #include "maps.h"
 #include "members.h"
@@ -22,8 +23,8 @@ static __always_inline __u32 esp_owner(const struct ikefwd_config *cfg,
 
 	sa = bpf_map_lookup_elem(&ikefwd_sa, &spi);
 	/* The clock is read only for SAs registered with a lifetime. */
-	if (sa && (!sa->expires_ns ||
-		   (__s64)(sa->expires_ns - bpf_ktime_get_coarse_ns()) > 0)) {
+	if (sa &&
+	    (!sa->expires_ns || (__s64)(sa->expires_ns - ikefwd_now()) > 0)) {
 		count(IKEFWD_C_ESP_BY_TABLE);
 		return sa->owner;
 	}

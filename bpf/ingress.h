@@ -7,6 +7,7 @@
 #define IKEFWD_BPF_INGRESS_H
 
 #include "classify.h"
+#include "clock.h"
 #include "forward.h"
 #include "fragments.h"
 #include "members.h"
@@ -66,7 +67,7 @@ static __always_inline int ingress_ike(struct ike_pkt *p, void *data_end)
 		return XDP_PASS;
 	}
 
-	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());
+	ike_ctx_init(&ic, cfg, p->ih, p->major, ikefwd_now());
 	ic.l3 = &p->l3;
 	ic.data_end = data_end;
 	if (cfg->mode == IKEFWD_MODE_HA)
@@ -89,7 +90,7 @@ static __always_inline int ingress_later_frag(struct ike_pkt *p, void *data_end)
 
 	if (!cfg || !cfg->local_member)
 		return XDP_PASS;
-	owner = frag_recall(&p->l3, data_end, bpf_ktime_get_coarse_ns());
+	owner = frag_recall(&p->l3, data_end, ikefwd_now());
 	if (owner < 0) {
 		count(IKEFWD_C_FRAG_NO_RECORD);
 		return XDP_PASS;

@@ -7,6 +7,7 @@
 #ifndef IKEFWD_BPF_SELECTOR_H
 #define IKEFWD_BPF_SELECTOR_H
 
+#include "clock.h"
 #include "maps.h"
 #include "parsing.h"
 
@@ -51,8 +52,7 @@ static __always_inline bool ts_expired(const struct ikefwd_ts *ts)
 {
 	/* Signed, as bpf/esp.h: the clock is read only for registrations
 	 * with a lifetime. */
-	return ts->expires_ns &&
-	       (__s64)(ts->expires_ns - bpf_ktime_get_coarse_ns()) <= 0;
+	return ts->expires_ns && (__s64)(ts->expires_ns - ikefwd_now()) <= 0;
 }
 
 #endif /* IKEFWD_BPF_SELECTOR_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "counters.h"
 #include "datapath.h"
 #include "ikefwd.skel.h"
 #include "log.h"
@@ -71,41 +73,65 @@ static void match_pinned_devmap(struct ikefwd_bpf *skel, const char *pin_root)
 
 /* bpffs refuses names with a dot. */
 #define OLD_TABLE_PIN "ikefwd_table_lru"
+#define OLD_COUNTERS_PIN "ikefwd_counters_old"
 
 /*
- * Builds before issue 16 pinned ikefwd_table as an LRU hash; it is a plain
- * hash now (established negotiations must not be evicted), and libbpf
- * refuses to reuse a pinned map of another type. The old table is moved
- * aside (pinned as ikefwd_table_lru; the running program keeps using it), the new
- * object creates and pins the new one, and datapath_migrate() copies the
- * entries over once the new program runs. If the new program never runs,
- * datapath_close() puts the old pin back: a failed upgrade leaves the
- * pins as they were.
+ * Moves the pinned map NAME aside (pinned as OLD; the running program
+ * keeps using it) so that the new object creates and pins its own NAME;
+ * datapath_migrate() copies the old map's contents once the new program
+ * runs. If the new program never runs, datapath_close() puts the old pin
+ * back: a failed upgrade leaves the pins as they were.
  */
-static int table_move_aside(struct datapath *dp, char *err, size_t errlen)
+static int move_aside(struct datapath *dp, const char *name,
+		      const char *old_name, int *old_fd, const char *what,
+		      char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], old[PATH_MAX + 32];
 
-	snprintf(path, sizeof(path), "%s/ikefwd_table", dp->pin_root);
-	snprintf(old, sizeof(old), "%s/" OLD_TABLE_PIN, dp->pin_root);
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_root, name);
+	snprintf(old, sizeof(old), "%s/%s", dp->pin_root, old_name);
 	/* bpffs has no rename: a second pin of the same map, then the
 	 * name is free for the new object. */
-	dp->old_table_fd = bpf_obj_get(path);
-	if (dp->old_table_fd < 0 || bpf_obj_pin(dp->old_table_fd, old) ||
-	    unlink(path)) {
+	*old_fd = bpf_obj_get(path);
+	if (*old_fd < 0 || bpf_obj_pin(*old_fd, old) || unlink(path)) {
 		int ret = -errno;
 
 		snprintf(err, errlen,
-			 "%s is an ownership table of an older build and "
-			 "cannot be moved aside (%s): run 'ikefwd detach --all "
-			 "--purge' (drops every entry) or an older build",
-			 path, strerror(errno));
-		if (dp->old_table_fd >= 0)
-			close(dp->old_table_fd);
-		dp->old_table_fd = -1;
+			 "%s is %s of an older build and cannot be moved aside "
+			 "(%s): run 'ikefwd detach --all --purge' (drops every "
+			 "entry) or an older build",
+			 path, what, strerror(errno));
+		if (*old_fd >= 0)
+			close(*old_fd);
+		*old_fd = -1;
 		return ret;
 	}
 	return 0;
+}
+
+/* Builds before issue 16 pinned ikefwd_table as an LRU hash; it is a plain
+ * hash now (established negotiations must not be evicted), and libbpf
+ * refuses to reuse a pinned map of another type. */
+static int table_move_aside(struct datapath *dp, char *err, size_t errlen)
+{
+	return move_aside(dp, "ikefwd_table", OLD_TABLE_PIN, &dp->old_table_fd,
+			  "an ownership table", err, errlen);
+}
+
+/* ikefwd_counters has one slot per counter (include/ikefwd/counters.h), so
+ * a build that adds counters makes a map of another size, which libbpf
+ * refuses to reuse. Counters are only ever appended: the old map's slots
+ * mean what the new map's slots of the same index mean. */
+static bool counters_differ(const struct datapath *dp,
+			    const struct bpf_map_info *info)
+{
+	const struct bpf_map *m = dp->skel->maps.ikefwd_counters;
+
+	return info->type != bpf_map__type(m) ||
+	       info->key_size != bpf_map__key_size(m) ||
+	       info->value_size != bpf_map__value_size(m) ||
+	       info->max_entries != bpf_map__max_entries(m) ||
+	       info->map_flags != bpf_map__map_flags(m);
 }
 
 int datapath_open(struct datapath *dp, const char *pin_root,
@@ -121,6 +147,7 @@ int datapath_open(struct datapath *dp, const char *pin_root,
 
 	memset(dp, 0, sizeof(*dp));
 	dp->old_table_fd = -1;
+	dp->old_counters_fd = -1;
 	snprintf(dp->pin_root, sizeof(dp->pin_root), "%s", pin_root);
 	if (mkdir(pin_root, 0700) && errno != EEXIST) {
 		ret = -errno;
@@ -167,6 +194,24 @@ int datapath_open(struct datapath *dp, const char *pin_root,
 		if (ret)
 			goto fail;
 	}
+	if (!pinned_map_info(pin_root, "ikefwd_counters", &info) &&
+	    counters_differ(dp, &info)) {
+		if (probe)
+			/* The probe counts into a private map. */
+			ret = bpf_map__set_pin_path(
+				dp->skel->maps.ikefwd_counters, NULL);
+		else
+			ret = move_aside(dp, "ikefwd_counters",
+					 OLD_COUNTERS_PIN, &dp->old_counters_fd,
+					 "a counters map", err, errlen);
+		if (ret) {
+			if (probe)
+				snprintf(err, errlen,
+					 "unpinning the probe's counters: %s",
+					 strerror(-ret));
+			goto fail;
+		}
+	}
 
 	xopts.obj = dp->skel->obj;
 	dp->xdp = xdp_program__create(&xopts);
@@ -206,12 +251,77 @@ static int copy_one(const struct table_row *row, void *ctx)
 	return 0;
 }
 
+/* Adds every CPU's value of each slot both maps have to the new map (which
+ * the new program may have counted into already); slots of counters the
+ * new build no longer has cannot exist (counters are only appended). A
+ * map whose values are not per-CPU 64-bit counters is dropped. */
+static int counters_carry_over(struct datapath *dp)
+{
+	int new_fd = bpf_map__fd(dp->skel->maps.ikefwd_counters);
+	int ncpu = libbpf_num_possible_cpus();
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), slots = 0;
+	uint64_t *oldv = NULL, *newv = NULL;
+	char old[PATH_MAX + 32];
+	int ret = 0;
+
+	if (ncpu <= 0 ||
+	    bpf_obj_get_info_by_fd(dp->old_counters_fd, &info, &len)) {
+		ret = ncpu <= 0 ? (ncpu ?: -EINVAL) : -errno;
+		goto out;
+	}
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+	    info.key_size != sizeof(__u32) ||
+	    info.value_size != sizeof(__u64)) {
+		pr_warn("ikefwd: the older build's counters are not per-CPU "
+			"64-bit slots: not carried over\n");
+		goto out;
+	}
+	oldv = calloc(ncpu, sizeof(*oldv));
+	newv = calloc(ncpu, sizeof(*newv));
+	if (!oldv || !newv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < info.max_entries && i < IKEFWD_C_MAX; i++) {
+		if (bpf_map_lookup_elem(dp->old_counters_fd, &i, oldv) ||
+		    bpf_map_lookup_elem(new_fd, &i, newv)) {
+			ret = -errno;
+			goto out;
+		}
+		for (int c = 0; c < ncpu; c++)
+			newv[c] += oldv[c];
+		if (bpf_map_update_elem(new_fd, &i, newv, BPF_ANY)) {
+			ret = -errno;
+			goto out;
+		}
+		slots++;
+	}
+	pr_info("ikefwd: counters carried over from an older build's "
+		"ikefwd_counters: %u of its %u slots\n",
+		slots, info.max_entries);
+out:
+	free(oldv);
+	free(newv);
+	snprintf(old, sizeof(old), "%s/" OLD_COUNTERS_PIN, dp->pin_root);
+	unlink(old);
+	close(dp->old_counters_fd);
+	dp->old_counters_fd = -1;
+	return ret;
+}
+
 int datapath_migrate(struct datapath *dp, int table_fd)
 {
 	struct copy_ctx c = { .fd = table_fd };
 	char old[PATH_MAX + 32];
 	int ret;
 
+	if (dp->old_counters_fd >= 0) {
+		ret = counters_carry_over(dp);
+		if (ret)
+			pr_warn("ikefwd: carrying the counters over: %s\n",
+				strerror(-ret));
+	}
 	if (dp->old_table_fd < 0)
 		return 0;
 	ret = table_foreach(dp->old_table_fd, copy_one, &c);
@@ -226,23 +336,30 @@ int datapath_migrate(struct datapath *dp, int table_fd)
 	return ret < 0 ? ret : c.copied;
 }
 
-void datapath_close(struct datapath *dp)
+/* The new program never ran: the map moved aside goes back. */
+static void put_back(struct datapath *dp, const char *name,
+		     const char *old_name, int *old_fd)
 {
 	char path[PATH_MAX + 32], old[PATH_MAX + 32];
 
-	if (dp->old_table_fd >= 0) {
-		/* The new program never ran: the old table goes back. */
-		snprintf(path, sizeof(path), "%s/ikefwd_table", dp->pin_root);
-		snprintf(old, sizeof(old), "%s/" OLD_TABLE_PIN, dp->pin_root);
-		unlink(path);
-		if (bpf_obj_pin(dp->old_table_fd, path))
-			pr_warn("ikefwd: cannot put %s back as %s: %s\n", old,
-				path, strerror(errno));
-		else
-			unlink(old);
-		close(dp->old_table_fd);
-		dp->old_table_fd = -1;
-	}
+	if (*old_fd < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_root, name);
+	snprintf(old, sizeof(old), "%s/%s", dp->pin_root, old_name);
+	unlink(path);
+	if (bpf_obj_pin(*old_fd, path))
+		pr_warn("ikefwd: cannot put %s back as %s: %s\n", old, path,
+			strerror(errno));
+	else
+		unlink(old);
+	close(*old_fd);
+	*old_fd = -1;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	put_back(dp, "ikefwd_table", OLD_TABLE_PIN, &dp->old_table_fd);
+	put_back(dp, "ikefwd_counters", OLD_COUNTERS_PIN, &dp->old_counters_fd);
 	xdp_program__close(dp->xdp_in);
 	xdp_program__close(dp->xdp);
 	ikefwd_bpf__destroy(dp->skel);

@@ -26,14 +26,18 @@ struct datapath {
 	/* An older build's LRU ikefwd_table, moved aside until its entries
 	 * are copied (datapath_migrate), else -1. */
 	int old_table_fd;
+	/* An older build's ikefwd_counters of another size, moved aside
+	 * until its counts are carried over (datapath_migrate), else -1. */
+	int old_counters_fd;
 };
 
 /* Opens the object; table_size (ikefwd_table) and halfopen_size
  * (ikefwd_halfopen) are applied unless a pinned map of another size exists
  * (its entries win: resizing needs detach --purge). probe: for
- * datapath_preflight (quiet; a pinned table of an older type is left
- * alone). Otherwise such a table is moved aside for datapath_migrate(),
- * and put back by datapath_close() if it was not migrated. */
+ * datapath_preflight (quiet; a pinned table of an older type and a pinned
+ * ikefwd_counters of another size are left alone, the probe uses private
+ * ones). Otherwise such maps are moved aside for datapath_migrate(), and
+ * put back by datapath_close() if they were not migrated. */
 int datapath_open(struct datapath *dp, const char *pin_root,
 		  uint32_t table_size, uint32_t halfopen_size, bool probe,
 		  char *err, size_t errlen);
@@ -47,8 +51,10 @@ int datapath_preflight(const char *pin_root, uint32_t table_size,
 
 /* Once the new program runs: copies the entries of an older build's table
  * (moved aside by datapath_open) into table_fd, the new pinned
- * ikefwd_table, and drops the old one. Returns the entries copied (0 when
- * there was nothing to migrate) or a negative errno. */
+ * ikefwd_table, and drops the old one; adds an older build's counters
+ * (a pinned ikefwd_counters of another size, moved aside the same way)
+ * to the new ones. Returns the entries copied (0 when there was no table
+ * to migrate) or a negative errno. */
 int datapath_migrate(struct datapath *dp, int table_fd);
 
 /* Attaches xdp_ikefwd to ifindex; the first call loads the object. *mode

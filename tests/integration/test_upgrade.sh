@@ -6,7 +6,8 @@
 # counters and member liveness carry over, the new program decides with
 # the old table, and a changed configuration takes effect (a changed
 # table_size cannot: the pinned table keeps its size). An older build's LRU
-# ownership table is migrated into the established table.
+# ownership table is migrated into the established table, and an older
+# build's counters map (fewer counters: another size) is carried over.
 # shellcheck source=tests/integration/lab.sh
 . "$(dirname "$0")/lab.sh"
 lab_init "$@"
@@ -108,5 +109,33 @@ lab_not "the old table is gone" lab_ns m1 test -e "$PIN/ikefwd_table_lru"
 migrated=$(table_canon)
 lab_eq "the static entry kept its owner" "$(grep -c "^$K 0 2 static" <<<"$migrated")" 1
 lab_eq "the Phase-2 entry was dropped" "$(grep -c "^$K 5 " <<<"$migrated")" 0
+
+lab_log "an older build's counters map (fewer counters) is carried over"
+lab_ok "detach m1 and drop its maps" lab_ikefwd m1 detach --all --purge
+lab_ns m1 mkdir -p "$PIN"
+# An older build had fewer counters: a per-CPU array of fewer slots,
+# which libbpf refuses to reuse. ike_seen (slot 0) 5 and claimed (slot 5)
+# 2 on every possible CPU (bpftool writes a per-CPU map's value to all).
+possible=$(cat /sys/devices/system/cpu/possible)
+NCPU=$(( ${possible#*-} + 1 ))
+lab_ok "pin a 40-slot ikefwd_counters as an older build would" lab_ns m1 bpftool map create \
+	"$PIN/ikefwd_counters" type percpu_array key 4 value 8 entries 40 name ikefwd_counters
+lab_ok "ike_seen 5 per CPU" lab_ns m1 bpftool map update pinned "$PIN/ikefwd_counters" \
+	key 0 0 0 0 value 5 0 0 0 0 0 0 0
+lab_ok "claimed 2 per CPU" lab_ns m1 bpftool map update pinned "$PIN/ikefwd_counters" \
+	key 5 0 0 0 value 2 0 0 0 0 0 0 0
+lab_ok "attach over it" lab_ikefwd m1 attach --config "$CONF"
+lab_ok "it says so" grep -q "counters carried over from an older build's ikefwd_counters: 40 of its 40 slots" "$LAB_DIR/last.log"
+lab_not "the old counters map is gone" lab_ns m1 test -e "$PIN/ikefwd_counters_old"
+lab_ok "show the new counters map" lab_ns m1 bpftool map show pinned "$PIN/ikefwd_counters"
+lab_not "it has one slot per counter of this build" grep -q "max_entries 40 " "$LAB_DIR/last.log"
+lab_snap AFTER
+lab_eq "ike_seen carried over, summed over the CPUs" "${AFTER[m1.ike_seen]}" $((5 * NCPU))
+lab_eq "claimed carried over" "${AFTER[m1.claimed]}" $((2 * NCPU))
+lab_eq "a counter the old map did not have starts at 0" "${AFTER[m1.csum_partial_left]}" 0
+# m1's stack sends an IKE message: tc egress counts it in the new map.
+sent_one() { [ "${AFTER[m1.out_ike_seen]:-0}" = 1 ]; }
+lab_send m1 "v2-init:500:7700000000000099:0"
+lab_ok "the new program counts into the carried-over map" lab_snap_until 5 sent_one
 
 lab_finish

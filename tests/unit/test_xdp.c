@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -478,6 +479,40 @@ static void test_refresh_in_place(void)
 	expect_pass_untouched(&p);
 	CU_ASSERT_FATAL(harness_table_get(&h, 0xe6, 0, &after) == 0);
 	CU_ASSERT_EQUAL(after.last_seen_ns, before.last_seen_ns);
+}
+
+static uint64_t coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/* The data path's clock (bpf/clock.h) is the coarse clock read once per
+ * tick: a claim carries what CLOCK_MONOTONIC_COARSE read around it (at
+ * most a tick behind; 20 ms covers HZ 100 twice), and its stamps move on
+ * with the ticks: a cache that stopped refreshing would keep the first. */
+static void test_clock_is_the_coarse_clock(void)
+{
+	uint64_t first = 0, t0, t1;
+	struct ikefwd_entry e;
+	struct pkt p;
+
+	for (uint64_t i = 0; i < 3; i++) {
+		t0 = coarse_ns();
+		build(&p, &(struct frame){ .ispi = 0xc10c0 + i });
+		expect_pass_untouched(&p);
+		t1 = coarse_ns();
+		CU_ASSERT_FATAL(harness_halfopen_get(&h, 0xc10c0 + i, 0, &e) ==
+				0);
+		CU_ASSERT(e.created_ns + 20000000 >= t0);
+		CU_ASSERT(e.created_ns <= t1);
+		if (i == 0)
+			first = e.created_ns;
+		usleep(50000); /* several ticks at any HZ */
+	}
+	CU_ASSERT(e.created_ns >= first + 80000000);
 }
 
 /* ---- member liveness ---- */
@@ -1296,6 +1331,7 @@ int main(void)
 		T(test_expired_entry_taken_over),
 		T(test_timeout_is_configurable),
 		T(test_refresh_in_place),
+		T(test_clock_is_the_coarse_clock),
 		T(test_dead_owner_taken_over),
 		T(test_phase2_of_dead_owner),
 		T(test_redirect_failure_restores_frame),
