@@ -57,6 +57,14 @@ static __always_inline const struct ikefwd_config *config_get(void)
 	return bpf_map_lookup_elem(&ikefwd_config, &zero);
 }
 
+/* ESP is looked at with esp_steering on, and always in ha-sync mode: the
+ * segment's holder has the SA active, the other member only passive. */
+static __always_inline bool esp_classified(const struct ikefwd_config *cfg)
+{
+	return (cfg->flags & IKEFWD_CFG_ESP_STEERING) ||
+	       cfg->mode == IKEFWD_MODE_HA_SYNC;
+}
+
 static __always_inline enum ike_class ike_header(struct ike_pkt *p,
 						 struct udphdr *udp,
 						 void *data_end, bool egress,
@@ -93,7 +101,7 @@ static __always_inline enum ike_class ike_header(struct ike_pkt *p,
 		}
 		/* A non-zero first word is an ESP SPI (RFC 3948 2.1). */
 		if (*(__u32 *)payload != 0) {
-			if (egress || !(cfg->flags & IKEFWD_CFG_ESP_STEERING)) {
+			if (egress || !esp_classified(cfg)) {
 				*why = IKEFWD_C_ESP_IN_UDP;
 				return CLASS_COUNTED;
 			}
@@ -127,14 +135,23 @@ static __always_inline enum ike_class ike_header(struct ike_pkt *p,
 	return CLASS_IKE;
 }
 
-/* Native ESP: only looked at (one config lookup) when steering is on. */
+/* Native ESP: only looked at (one config lookup) when steering is on or
+ * in ha-sync mode. A later fragment has no SPI: only ha-sync, which goes
+ * by the source address, can place it (p->spi 0). */
 static __always_inline enum ike_class esp_native(struct ike_pkt *p, __u32 *esp,
 						 void *data_end)
 {
 	const struct ikefwd_config *cfg = config_get();
 
-	if (!cfg || !(cfg->flags & IKEFWD_CFG_ESP_STEERING) ||
-	    p->l3.later_frag || (void *)(esp + 1) > data_end)
+	if (!cfg || !esp_classified(cfg))
+		return CLASS_OTHER;
+	if (p->l3.later_frag) {
+		if (cfg->mode != IKEFWD_MODE_HA_SYNC)
+			return CLASS_OTHER;
+		p->cfg = cfg;
+		return CLASS_ESP;
+	}
+	if ((void *)(esp + 1) > data_end)
 		return CLASS_OTHER;
 	p->cfg = cfg;
 	p->spi = bpf_ntohl(*esp);

@@ -107,8 +107,10 @@ static __always_inline void egress_ike(struct ike_pkt *p)
 	struct ikefwd_entry *e;
 	struct ike_ctx ic;
 
-	/* HA mode does not use the table. */
-	if (!cfg->local_member || cfg->mode == IKEFWD_MODE_HA)
+	/* HA and ha-sync modes do not use the table: nothing to claim or
+	 * promote (in ha-sync the ha plugin decides who speaks). */
+	if (!cfg->local_member || cfg->mode == IKEFWD_MODE_HA ||
+	    cfg->mode == IKEFWD_MODE_HA_SYNC)
 		return;
 	count(IKEFWD_C_OUT_IKE_SEEN);
 	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());

@@ -42,7 +42,7 @@ int xdp_ikefwd(struct xdp_md *ctx)
 	case CLASS_LATER_FRAG:
 		return ingress_later_frag(&p, data_end);
 	case CLASS_ESP:
-		return forward_finish(ctx, &p, ingress_esp(&p));
+		return forward_finish(ctx, &p, ingress_esp(&p, data_end));
 	case CLASS_COUNTED:
 		count(why);
 		return XDP_PASS;

@@ -12,12 +12,19 @@
  *    peer forwarded it to us although another member owns it: dropped.
  *    Passing it would let this member's stack route it by its default
  *    route, in the clear: a tunnel's traffic fails closed.
+ * In ha-sync mode a registration that carries its IKE peer's segment
+ * (include/ikefwd/selector.h) goes to the member holding that segment
+ * instead of its owner, so that a takeover moves all of a segment's
+ * selectors with one map write; a segment held by nobody yet is passed
+ * (both members hold the CHILD_SA, one of them active, and the plugin has
+ * not decided which). Registrations without a segment keep the owner.
  */
 #ifndef IKEFWD_BPF_INSIDE_H
 #define IKEFWD_BPF_INSIDE_H
 
 #include "classify.h"
 #include "forward.h"
+#include "ha_sync.h"
 #include "maps.h"
 #include "members.h"
 #include "parsing.h"
@@ -86,6 +93,14 @@ static __always_inline int inside_steer(struct xdp_md *ctx)
 	if (ts_expired(ts)) {
 		count(IKEFWD_C_INSIDE_EXPIRED);
 		return XDP_DROP;
+	}
+	if (cfg->mode == IKEFWD_MODE_HA_SYNC && ikefwd_ts_segment(ts->flags)) {
+		count(IKEFWD_C_INSIDE_BY_SEGMENT);
+		owner = ha_sync_holder(ikefwd_ts_segment(ts->flags));
+		if (!owner) {
+			count(IKEFWD_C_INSIDE_SEGMENT_UNASSIGNED);
+			return XDP_PASS;
+		}
 	}
 	if (owner == cfg->local_member) {
 		count(IKEFWD_C_INSIDE_LOCAL);

@@ -98,7 +98,23 @@
 	X(CSUM_COMPLETED, "csum_completed",                                    \
 	  "redirected UDP/TCP held a partial checksum: completed")             \
 	X(CSUM_PARTIAL_LEFT, "csum_partial_left",                              \
-	  "redirected UDP/TCP held a partial checksum, segment not all in the frame: left")
+	  "redirected UDP/TCP held a partial checksum, segment not all in "    \
+	  "the frame: left")                                                   \
+	/* issue 15: ha-sync mode, by the peer's segment (bpf/ha_sync.h) */    \
+	X(HA_SYNC_LOCAL, "ha_sync_local",                                      \
+	  "ha-sync: IKE/ESP of a segment held here: passed")                   \
+	X(HA_SYNC_FORWARDED, "ha_sync_forwarded",                              \
+	  "ha-sync: IKE/ESP redirected to the segment's holder")               \
+	X(HA_SYNC_HOLDER_DOWN, "ha_sync_holder_down",                          \
+	  "ha-sync: segment's holder dead or unreachable: passed")             \
+	X(HA_SYNC_UNASSIGNED, "ha_sync_unassigned",                            \
+	  "ha-sync: segment held by nobody yet: passed")                       \
+	X(HA_SYNC_LOOP_GUARD, "ha_sync_loop_guard",                            \
+	  "ha-sync: forwarded by a peer, segment held elsewhere: dropped")     \
+	X(INSIDE_BY_SEGMENT, "inside_by_segment",                              \
+	  "inside, ha-sync: selector steered by its peer's segment")           \
+	X(INSIDE_SEGMENT_UNASSIGNED, "inside_segment_unassigned",              \
+	  "inside, ha-sync: selector's segment held by nobody yet: passed")
 
 enum ikefwd_counter {
 #define IKEFWD_COUNTER_ENUM(id, name, help) IKEFWD_C_##id,
