@@ -38,6 +38,12 @@
 #define HEARTBEAT_MAX_MS 60000
 #define DEAD_AFTER_MIN_MS 20
 #define DEAD_AFTER_MAX_MS 600000
+#define JOIN_DELAY_MAX_MS 600000
+/* The packaged vici listener's one-shot rekey (integration/strongswan). */
+#ifndef IKEFWD_LIBDIR
+#define IKEFWD_LIBDIR "/usr/lib/ikefwd"
+#endif
+#define HA_REKEY_DEFAULT IKEFWD_LIBDIR "/ikefwd-vici.py --rekey-segment"
 
 #define API_DEFAULT_LISTEN "127.0.0.1"
 #define API_DEFAULT_PORT 8080
@@ -52,15 +58,15 @@ enum section {
 	SEC_MEMBER,
 	SEC_API,
 	SEC_SYNC,
+	SEC_HA,
 	SEC_MAX,
 };
 
 /* Sections that appear once; [member N] is matched separately. */
 static const char *const section_names[SEC_MAX] = {
-	[SEC_CLUSTER] = "cluster",
-	[SEC_INTERFACES] = "interfaces",
-	[SEC_API] = "api",
-	[SEC_SYNC] = "sync",
+	[SEC_CLUSTER] = "cluster", [SEC_INTERFACES] = "interfaces",
+	[SEC_API] = "api",	   [SEC_SYNC] = "sync",
+	[SEC_HA] = "ha",
 };
 
 enum key_type {
@@ -76,6 +82,7 @@ enum key_type {
 	KEY_U64, /* uint64_t, decimal or 0x hex */
 	KEY_MEMBER_U64, /* uint64_t of the [member N] being read */
 	KEY_MEMBER_SPI, /* uint32_t ESP SPI (256..) of that member */
+	KEY_COMMAND, /* char[size]: words, the first an absolute path */
 };
 
 struct key {
@@ -150,6 +157,9 @@ static const struct key keys[] = {
 	     HEARTBEAT_MAX_MS),
 	UINT(SEC_SYNC, "dead_after_ms", sync.dead_after_ms, DEAD_AFTER_MIN_MS,
 	     DEAD_AFTER_MAX_MS),
+	KEY(SEC_HA, "fifo", KEY_PATH, ha.fifo),
+	KEY(SEC_HA, "rekey_command", KEY_COMMAND, ha.rekey_command),
+	UINT(SEC_HA, "join_delay_ms", ha.join_delay_ms, 0, JOIN_DELAY_MAX_MS),
 };
 
 struct parser {
@@ -466,6 +476,19 @@ static int set_key(struct parser *p, const struct key *k, const char *name,
 					k->size - 1);
 		strcpy(field, value);
 		return 1;
+	case KEY_COMMAND:
+		/* Run without a shell: a relative first word would depend
+		 * on PATH and the daemon's cwd. */
+		if (*value && *value != '/')
+			return key_fail(
+				p, name,
+				"the command must start with an absolute path: \"%s\"",
+				value);
+		if (strlen(value) >= k->size)
+			return key_fail(p, name, "longer than %zu characters",
+					k->size - 1);
+		strcpy(field, value);
+		return 1;
 	case KEY_LISTEN:
 		if (parse_addr(value, &a->family, a->addr, a->text))
 			return key_fail(p, name,
@@ -706,6 +729,11 @@ static void set_defaults(struct ikefwd_cfg *cfg)
 	cfg->sync.port = SYNC_DEFAULT_PORT;
 	cfg->sync.heartbeat_ms = HEARTBEAT_DEFAULT_MS;
 	cfg->sync.dead_after_ms = DEAD_AFTER_DEFAULT_MS;
+	snprintf(cfg->ha.fifo, sizeof(cfg->ha.fifo), "%s",
+		 IKEFWD_HA_FIFO_DEFAULT);
+	snprintf(cfg->ha.rekey_command, sizeof(cfg->ha.rekey_command), "%s",
+		 HA_REKEY_DEFAULT);
+	cfg->ha.join_delay_ms = IKEFWD_HA_JOIN_DELAY_DEFAULT_MS;
 }
 
 /* Runs libinih over the file. Returns 0 or a negative errno. */
@@ -830,6 +858,12 @@ static int check(struct parser *p)
 		return file_fail(p, "active_member is set but mode is %s",
 				 ikefwd_mode_name(cfg->mode));
 	}
+	/* Like active_member: a [ha] section left behind by a change of
+	 * mode would be silently ignored. */
+	if (p->seen_line[SEC_HA] && cfg->mode != IKEFWD_MODE_HA_SYNC)
+		return file_fail(p, "[ha] on line %u is set but mode is %s",
+				 p->seen_line[SEC_HA],
+				 ikefwd_mode_name(cfg->mode));
 	/* The ha plugin is a two-node protocol (one `remote`). */
 	if (cfg->mode == IKEFWD_MODE_HA_SYNC && cfg->nr_members != 2)
 		return file_fail(
@@ -893,6 +927,7 @@ int ikefwd_cfg_load(const char *path, struct ikefwd_cfg *cfg, char *err,
 	}
 	p->path = path;
 	set_defaults(&p->cfg);
+	snprintf(p->cfg.path, sizeof(p->cfg.path), "%s", path);
 
 	ret = parse(p);
 	if (!ret)

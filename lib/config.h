@@ -66,7 +66,26 @@ struct ikefwd_sync_cfg {
 	uint32_t dead_after_ms; /* default 2000, always > heartbeat_ms */
 };
 
+/* [ha]: ikefwdd's segment controller (ha-sync mode only,
+ * docs/ha-sync.md "The controller"). */
+#define IKEFWD_HA_FIFO_DEFAULT "/var/run/charon.ha"
+#define IKEFWD_HA_JOIN_DELAY_DEFAULT_MS 3000
+#define IKEFWD_HA_COMMAND_MAX 1024
+struct ikefwd_ha_cfg {
+	char fifo[PATH_MAX]; /* the ha plugin's control FIFO */
+	/* Run with the segment numbers appended after a planned move in;
+	 * words split at blanks, no shell; the first an absolute path.
+	 * "": rekey nothing. */
+	char rekey_command[IKEFWD_HA_COMMAND_MAX];
+	/* From first hearing the partner to taking segments (the plugin's
+	 * resync); default IKEFWD_HA_JOIN_DELAY_DEFAULT_MS */
+	uint32_t join_delay_ms;
+};
+
 struct ikefwd_cfg {
+	/* The file this was loaded from (the rekey command gets it). */
+	char path[PATH_MAX];
+
 	/* [cluster] */
 	enum ikefwd_mode mode; /* default load-sharing */
 	uint32_t local_member; /* always one of members[] */
@@ -103,6 +122,7 @@ struct ikefwd_cfg {
 
 	struct ikefwd_api_cfg api;
 	struct ikefwd_sync_cfg sync;
+	struct ikefwd_ha_cfg ha;
 };
 
 /*
@@ -118,7 +138,7 @@ struct ikefwd_cfg {
 int ikefwd_cfg_load(const char *path, struct ikefwd_cfg *cfg, char *err,
 		    size_t errlen);
 
-/* "load-sharing", "ha" (the words of the file), or "unknown". */
+/* "load-sharing", "ha", "ha-sync" (the words of the file), or "unknown". */
 const char *ikefwd_mode_name(enum ikefwd_mode mode);
 
 /* "native", "skb", "auto", or "unknown". */

@@ -23,6 +23,8 @@
 #define M1 "[member 1]\naddress = 10.0.0.1\n"
 #define M2 "[member 2]\naddress = 10.0.0.2\n"
 #define LOCAL1 "[cluster]\nlocal_member = 1\n"
+/* ha-sync with two members: a [ha] section after it is on line 8. */
+#define HASYNC LOCAL1 "mode = ha-sync\n" M1 M2
 
 static char tmpdir[] = "/tmp/ikefwd-test-config.XXXXXX";
 
@@ -263,6 +265,21 @@ static const struct bad_case bad_cases[] = {
 	  ": mode ha-sync needs exactly 2 [member] sections, found 1" },
 	{ LOCAL1 "ha_segments = 17\n" M1 M2,
 	  ":3: [cluster] ha_segments: out of range (1..16): \"17\"" },
+	/* [ha]: the segment controller's keys, in ha-sync mode only. */
+	{ HASYNC "[ha]\nfifo = charon.ha\n",
+	  ":9: [ha] fifo: not an absolute path: \"charon.ha\"" },
+	{ HASYNC "[ha]\nrekey_command = ikefwd-vici.py --rekey-segment\n",
+	  ":9: [ha] rekey_command: the command must start with an absolute "
+	  "path: \"ikefwd-vici.py --rekey-segment\"" },
+	{ HASYNC "[ha]\njoin_delay_ms = 600001\n",
+	  ":9: [ha] join_delay_ms: out of range (0..600000): \"600001\"" },
+	{ HASYNC "[ha]\njoin_delay_ms = soon\n",
+	  ":9: [ha] join_delay_ms: not a number: \"soon\"" },
+	{ HASYNC "[ha]\nsecret = x\n", ":9: [ha] secret: unknown key" },
+	{ HASYNC "[ha]\nfifo = /run/charon.ha\n[ha]\n",
+	  ":10: [ha]: duplicate section, first on line 8" },
+	{ LOCAL1 M1 M2 "[ha]\njoin_delay_ms = 1000\n",
+	  ": [ha] on line 7 is set but mode is load-sharing" },
 	{ LOCAL1 M1 "[member 2]\naddress = 10.0.0.1\n",
 	  ": [member 1] and [member 2] have the same address 10.0.0.1" },
 	{ LOCAL1 "[member 2]\naddress = 2001:db8::1\n"
@@ -497,6 +514,26 @@ static void test_ha(void)
 	CU_ASSERT_EQUAL(cfg.mode, IKEFWD_MODE_HA_SYNC);
 	CU_ASSERT_EQUAL(cfg.ha_segments, 16);
 	CU_ASSERT_STRING_EQUAL(ikefwd_mode_name(cfg.mode), "ha-sync");
+	/* [ha] defaults: the plugin's FIFO, the packaged vici listener. */
+	CU_ASSERT_STRING_EQUAL(cfg.ha.fifo, "/var/run/charon.ha");
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg.ha.rekey_command,
+				      "/ikefwd-vici.py --rekey-segment"));
+	CU_ASSERT_EQUAL(cfg.ha.rekey_command[0], '/');
+	CU_ASSERT_EQUAL(cfg.ha.join_delay_ms, 3000);
+
+	load_good(HASYNC "[ha]\nfifo = /run/strongswan/charon.ha\n"
+			 "rekey_command = /usr/local/bin/rekey -v --x=1\n"
+			 "join_delay_ms = 0\n",
+		  &cfg);
+	CU_ASSERT_STRING_EQUAL(cfg.ha.fifo, "/run/strongswan/charon.ha");
+	CU_ASSERT_STRING_EQUAL(cfg.ha.rekey_command,
+			       "/usr/local/bin/rekey -v --x=1");
+	CU_ASSERT_EQUAL(cfg.ha.join_delay_ms, 0);
+	/* Empty: no rekey command. */
+	load_good(HASYNC "[ha]\nrekey_command =\n", &cfg);
+	CU_ASSERT_STRING_EQUAL(cfg.ha.rekey_command, "");
+	/* The file's path, for the rekey command's IKEFWD_CONFIG. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg.path, "/conf."));
 }
 
 /* attach adds up over repeated keys and continuation lines; comments. */
