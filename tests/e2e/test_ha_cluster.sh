@@ -159,7 +159,17 @@ ha_config() {
 	echo "[ha]"
 	echo "fifo = $SWAN_DIR/$1/run/charon.ha"
 	echo "join_delay_ms = $JOIN_MS"
-	echo "rekey_command = $LAB_PY $E2E_LIB/../../integration/strongswan/ikefwd-vici.py --vici unix://$SWAN_DIR/$1/charon.vici --config $LAB_DIR/$1/ikefwd.conf --ikefwdctl $IKEFWDCTL --rekey-segment"
+	# The vici listener's one-shot rekey against this member's charon,
+	# through a wrapper (a config line is at most 198 characters).
+	cat >"$LAB_DIR/$1/rekey" <<-EOF
+		#!/bin/sh
+		exec $LAB_PY $E2E_LIB/../../integration/strongswan/ikefwd-vici.py \\
+			--vici unix://$SWAN_DIR/$1/charon.vici \\
+			--config $LAB_DIR/$1/ikefwd.conf --ikefwdctl $IKEFWDCTL \\
+			--rekey-segment "\$@"
+	EOF
+	chmod +x "$LAB_DIR/$1/rekey"
+	echo "rekey_command = $LAB_DIR/$1/rekey"
 }
 [ "$HA_MODE" = ha-sync ] && E2E_CLUSTER_EXTRA="ha_segments = 2"
 E2E_CONFIG_HOOK=ha_config
@@ -182,12 +192,22 @@ for m in "${LAB_MEMBERS[@]}"; do
 done
 
 # --- ha-sync: the segment map --------------------------------------------------
-# segmap M: member M's segment map, "SEGMENT MEMBER" per line.
+# segmap M: member M's segment map (the pinned ikefwd_segments), "SEGMENT
+# MEMBER" per line for segments 1 and 2.
 segmap() {
-	lab_ikefwd "$1" status --json 2>/dev/null | "$LAB_PY" -c '
+	bpftool -j map dump pinned "$LAB_DIR/$1/bpf/ikefwd/ikefwd_segments" \
+		2>/dev/null | "$LAB_PY" -c '
 import json, sys
-for s in json.load(sys.stdin).get("segments", []):
-    print(s["segment"], s["member"])' 2>/dev/null
+for e in json.load(sys.stdin):
+    f = e.get("formatted")
+    if f:
+        k, v = f["key"], f["value"]["member"]
+    else:
+        b = [int(x, 16) for x in e["key"]]
+        k = int.from_bytes(bytes(b), "little")
+        v = int.from_bytes(bytes(int(x, 16) for x in e["value"][:4]), "little")
+    if 1 <= k <= 2:
+        print(k, v)' 2>/dev/null | sort -n
 }
 # segments_are M WANT: M's map is WANT ("1 1,2 2": segment 1 on m1, ...).
 segments_are() {
@@ -199,6 +219,33 @@ active_on() {
 	grep "HA segment .*activated, now active" "$(swan_log "$1")" |
 		tail -n 1 | grep -q "now active: .*$2"
 }
+# HA_CTL=lab: the lab plays ikefwdd's segment controller (to try the data
+# path before the controller exists): writes the maps with bpftool and the
+# charons' FIFOs itself, at the moments the controller would.
+HA_CTL=${HA_CTL:-ikefwdd}
+lab_assign() { # lab_assign M SEG MEMBER
+	local v
+	v=$(printf '%02x 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00' "$3")
+	# shellcheck disable=SC2086 # bytes as words
+	bpftool map update pinned "$LAB_DIR/$1/bpf/ikefwd/ikefwd_segments" \
+		key "$2" 0 0 0 value $v
+}
+lab_rekey_segment() { # lab_rekey_segment M: M's CHILD_SAs of the moved peers
+	local a uid
+	for a in "${MOVED[@]}"; do
+		uid=$(swan_children "$1" | awk -v a="$a" \
+			'$1 == a && $7 == "INSTALLED" && !u { u = $6 } END { print u }')
+		[ -n "$uid" ] && swan_ctl "$1" --rekey --child-id "$uid" >/dev/null 2>&1
+	done
+}
+if [ "$HA_MODE" = ha-sync ] && [ "$HA_CTL" = lab ]; then
+	for m in m1 m2; do
+		lab_assign "$m" 1 1
+		lab_assign "$m" 2 2
+	done
+	ha_fifo m1 +1
+	ha_fifo m2 +2
+fi
 if [ "$HA_MODE" = ha-sync ]; then
 	lab_ok "segment 1 on m1, 2 on m2, in both maps" e2e_wait 30 eval \
 		'segments_are m1 "1 1,2 2" && segments_are m2 "1 1,2 2"'
@@ -319,6 +366,13 @@ ir_pool m2
 lab_ikefwd m1 detach --all --purge >/dev/null 2>&1
 
 # --- 2. the takeover ---------------------------------------------------------------
+if [ "$HA_MODE" = ha-sync ] && [ "$HA_CTL" = lab ]; then
+	# ikefwdd's dead_after_ms
+	sleep 1
+	ha_fifo m2 +1
+	ha_fifo m2 "*1"
+	lab_assign m2 1 2
+fi
 if [ "$HA_MODE" = ha-sync ]; then
 	lab_ok "m2's map points both segments at m2" e2e_wait 20 \
 		segments_are m2 "1 2,2 2"
@@ -354,6 +408,10 @@ if [ "$HA_MODE" = ha-sync ]; then
 	lab_ok "m2 resyncs m1's charon" e2e_wait 20 resyncs_m1
 fi
 member_up m1
+if [ "$HA_MODE" = ha-sync ] && [ "$HA_CTL" = lab ]; then
+	lab_assign m1 1 2
+	lab_assign m1 2 2
+fi
 # The routers take m1 back once its data path knows where each segment
 # is (ha-sync) or its table is the others' again (load-sharing): until
 # then what reaches it would stay there.
@@ -374,6 +432,13 @@ e2e_log "m1 back in the routers' pools $(ms_since "$t_back") ms after its return
 if [ "$HA_MODE" = ha-sync ]; then
 	# The controller: m1 is ready JOIN_MS after hearing m2, then takes
 	# segment 1 back (FIFO +1 on m1, both maps, rekey of segment 1).
+	if [ "$HA_CTL" = lab ]; then
+		sleep "$(awk -v t="$JOIN_MS" 'BEGIN { print t / 1000 }')"
+		ha_fifo m1 +1
+		lab_assign m1 1 1
+		lab_assign m2 1 1
+		lab_rekey_segment m1
+	fi
 	lab_ok "both maps: segment 1 back on m1" e2e_wait 30 eval \
 		'segments_are m1 "1 1,2 2" && segments_are m2 "1 1,2 2"'
 	lab_ok "the charons agree again: m1 has 1 active, m2 has 2" \
