@@ -18,6 +18,7 @@
 
 #include "agent.h"
 #include "apply.h"
+#include "ha_ctl.h"
 #include "ikefwd/event.h"
 #include "ikefwd/member.h"
 #include "log.h"
@@ -52,6 +53,8 @@ struct peer {
 	uint64_t acked_ms;
 	uint64_t nacked_ms;
 	bool ack_due;
+	bool ha_ready; /* its last HELLO: SYNC_F_HA_READY */
+	bool restarted; /* a new epoch, not yet told to the controller */
 	struct sync_msg *ooo[OOO_SLOTS]; /* updates after a gap, by seq */
 };
 
@@ -94,6 +97,8 @@ struct sync_agent {
 	unsigned int queued;
 	bool queue_overflow;
 	struct sync_stats stats;
+
+	struct ha_ctl *ha; /* ha-sync mode: the segment controller */
 };
 
 static uint64_t mono_ms(void)
@@ -239,6 +244,7 @@ static void peer_died(struct sync_agent *a, uint32_t id)
 	int n;
 
 	a->peers[id].alive = false;
+	a->peers[id].ha_ready = false;
 	/* Re-home first, then tell the data path: it never sees an entry
 	 * owned by a member it may not forward to. */
 	n = sync_rehome(&a->tbl, id, alive_mask(a));
@@ -406,6 +412,8 @@ static bool epoch_check(struct sync_agent *a, struct peer *p,
 	p->hb_seq = 0;
 	p->rx_next = 1;
 	p->acked = 0;
+	p->ha_ready = false;
+	p->restarted = true;
 	a->resync_due = true;
 	return true;
 }
@@ -488,6 +496,7 @@ static void on_datagram(struct sync_agent *a, const uint8_t *buf, size_t len,
 		p->hb_seq = m.seq;
 		if (m.flags & SYNC_F_JOINING)
 			a->resync_due = true;
+		p->ha_ready = !!(m.flags & SYNC_F_HA_READY);
 		/* Its last update seq: anything we miss at the tail. */
 		if ((int32_t)(m.ack - p->rx_next) >= 0)
 			request_missing(a, p, m.ack);
@@ -654,6 +663,30 @@ void sync_announce_unregister(struct sync_agent *a,
 
 /* ---- timers ---- */
 
+/* ha-sync: the controller decides on the partner as this agent sees it.
+ * After the peers' liveness above, so a death found in this tick is acted
+ * on in it; the HELLO saying we are ready goes out on a later tick, after
+ * the controller acted on it. */
+static void ha_tick(struct sync_agent *a, uint64_t now)
+{
+	struct ha_view v = { 0 };
+
+	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
+		struct peer *p = &a->peers[id];
+
+		if (!p->configured)
+			continue;
+		/* Alive at start until proven otherwise is for the table;
+		 * here only a member heard counts. */
+		v.heard = p->epoch_known;
+		v.alive = p->alive && p->epoch_known;
+		v.ready = p->ha_ready;
+		v.restarted = p->restarted;
+		p->restarted = false;
+	}
+	ha_ctl_tick(a->ha, now, &v);
+}
+
 static void tick(struct sync_agent *a)
 {
 	uint64_t now = mono_ms(), v;
@@ -667,9 +700,12 @@ static void tick(struct sync_agent *a)
 		/* For the first dead_after, say we are new: the peers send
 		 * their tables even if they knew our epoch already. */
 		send_control(a, NULL, SYNC_HELLO, ++a->hb_seq, a->tx_seq,
-			     now - a->start_ms < a->cfg.sync.dead_after_ms ?
-				     SYNC_F_JOINING :
-				     0);
+			     (now - a->start_ms < a->cfg.sync.dead_after_ms ?
+				      SYNC_F_JOINING :
+				      0) |
+				     (a->ha && ha_ctl_ready(a->ha) ?
+					      SYNC_F_HA_READY :
+					      0));
 	}
 	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
 		struct peer *p = &a->peers[id];
@@ -714,6 +750,8 @@ static void tick(struct sync_agent *a)
 	}
 	if (a->resync_due)
 		resync(a);
+	if (a->ha)
+		ha_tick(a, now);
 }
 
 static void *agent_main(void *arg)
@@ -878,6 +916,12 @@ int sync_agent_start(struct sync_agent **out, const struct ikefwd_cfg *cfg,
 	ret = open_socket(a, err, errlen);
 	if (ret)
 		goto fail;
+	if (cfg->mode == IKEFWD_MODE_HA_SYNC) {
+		ret = ha_ctl_create(&a->ha, cfg, a->maps.segments, a->start_ms,
+				    err, errlen);
+		if (ret)
+			goto fail;
+	}
 	a->rb = ring_buffer__new(a->maps.events, on_event, a, NULL);
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	a->timerfd =
@@ -923,6 +967,7 @@ void sync_agent_stop(struct sync_agent *a)
 			pr_debug("sync: wake: %s\n", strerror(errno));
 		pthread_join(a->thread, NULL);
 	}
+	ha_ctl_destroy(a->ha);
 	ring_buffer__free(a->rb);
 	if (a->sock >= 0)
 		close(a->sock);
@@ -940,6 +985,14 @@ void sync_agent_stop(struct sync_agent *a)
 	pthread_mutex_destroy(&a->lock);
 	free(a->ring);
 	free(a);
+}
+
+bool sync_ha_status(struct sync_agent *a, struct ha_status *st)
+{
+	if (!a || !a->ha)
+		return false;
+	ha_ctl_status(a->ha, st);
+	return true;
 }
 
 void sync_get_stats(struct sync_agent *a, struct sync_stats *out)

@@ -21,10 +21,12 @@
 #ifndef IKEFWD_SYNC_AGENT_H
 #define IKEFWD_SYNC_AGENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "ha_assign.h"
 #include "ikefwd/table.h"
 #include "selector.h"
 #include "wire.h"
@@ -90,6 +92,10 @@ void sync_announce_ts(struct sync_agent *a, const struct ikefwd_prefix *p,
 		      uint32_t owner, enum sync_op op);
 
 void sync_get_stats(struct sync_agent *a, struct sync_stats *out);
+
+/* ha-sync mode: the segment controller's state (docs/ha-sync.md "The
+ * controller"). false: no agent, or not in ha-sync mode. Thread-safe. */
+bool sync_ha_status(struct sync_agent *a, struct ha_status *st);
 
 /* The same as name/value pairs (at most max); returns how many. NULL
  * agent: 0. */

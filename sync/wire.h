@@ -35,6 +35,12 @@ enum sync_type {
 	SYNC_NACK = 4, /* please resend updates seq..ack */
 };
 
+/* HELLO flags. Receivers ignore bits they do not know: a member that
+ * predates a bit reads the HELLO as before. (1 << 0: "joining", agent.c) */
+/* ha-sync: this member may hold the ha plugin's segments (its charon had
+ * time for the plugin's resync, docs/ha-sync.md "The controller"). */
+#define SYNC_F_HA_READY (1u << 1)
+
 enum sync_op {
 	SYNC_OP_SET = 1, /* key is owned by owner (claim, change, resync) */
 	SYNC_OP_DEL = 2, /* key deleted by an operator */

@@ -106,6 +106,44 @@ static void test_roundtrip(void)
 	CU_ASSERT_EQUAL(encode(&m, buf), -EINVAL);
 }
 
+/* HELLO flags travel as they are: the ha-sync readiness bit beside
+ * "joining", and bits a receiver does not know decode all the same (a
+ * newer member's HELLO is read by an older one as before). */
+static void test_hello_flags(void)
+{
+	static struct sync_msg m, d;
+	uint8_t buf[SYNC_MAX_DGRAM];
+	int len;
+
+	m.type = SYNC_HELLO;
+	m.sender = 2;
+	m.epoch = 5;
+	m.seq = 9;
+	m.ack = 41;
+	m.sent_rt_ms = 1700000000123ULL;
+	m.flags = SYNC_F_HA_READY;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL_FATAL(len, SYNC_HDR_LEN + SYNC_TAG_LEN);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &d), 0);
+	CU_ASSERT_EQUAL(d.flags, SYNC_F_HA_READY);
+	CU_ASSERT_EQUAL(SYNC_F_HA_READY, 2); /* bit 0 is "joining" */
+	/* Big-endian at offset 6. */
+	CU_ASSERT_EQUAL(buf[6], 0);
+	CU_ASSERT_EQUAL(buf[7], 2);
+
+	m.flags = 1 | SYNC_F_HA_READY | 0x8000;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &d), 0);
+	CU_ASSERT_EQUAL(d.flags, 0x8003);
+	CU_ASSERT_EQUAL(d.ack, 41);
+
+	/* Without the bit: a member that is not ready, or predates it. */
+	m.flags = 1;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &d), 0);
+	CU_ASSERT_FALSE(d.flags & SYNC_F_HA_READY);
+}
+
 /* Every refusal, and that nothing short of the key gets a datagram in. */
 static void test_refusals(void)
 {
@@ -682,6 +720,7 @@ int main(void)
 		T(test_apply_full_table),
 		T(test_sweep_keeps_registered),
 		T(test_apply_registrations),
+		T(test_hello_flags),
 	};
 	CU_pSuite suite;
 	unsigned int failed;

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ikefwdd's ha-sync segment controller (sync/ha_ctl.c) in two real sync
+ * agents on two real data paths (maps pinned on a private bpffs), over
+ * loopback in a private network namespace. Each member's "charon" is a
+ * FIFO made here with a reader thread that does what the ha plugin's
+ * ha_ctl.c does (open, one read of up to 7 bytes, close) and records the
+ * commands; the rekey command is a script that records its arguments.
+ *
+ * One story, in order: member 1 alone takes both segments; member 2 comes
+ * up and, join_delay_ms later, takes segment 2 (planned: rekey command);
+ * member 2 dies and member 1 takes segment 2 over ("+2" then "*2"); member
+ * 2 comes back and gets it again; with member 1's FIFO gone, a takeover
+ * waits for it (counted errors, retried) and completes when it is back.
+ */
+#define _GNU_SOURCE
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "config.h"
+#include "ikefwd.skel.h"
+#include "xdp_harness.h"
+
+#define PORT 17510
+#define KEY_HEX \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define USABLE (IKEFWD_MEMBER_ALIVE | IKEFWD_MEMBER_REACHABLE)
+/* Generous for sanitizer builds on a loaded machine; the waits poll. */
+#define WAIT_MS 15000
+#define DEAD_AFTER_MS 1500
+#define JOIN_DELAY_MS 1000
+#define LOG_MAX 64
+
+static char dir[] = "/tmp/ikefwd-ha-ctl-XXXXXX";
+static char bpffs[600];
+static char root[2][700];
+static struct harness h[2];
+static struct ikefwd_cfg cfg[2];
+static struct sync_agent *agent[2];
+static bool skipped;
+
+/* ---- a charon's FIFO reader, as the ha plugin reads it ---- */
+
+struct reader {
+	char path[700];
+	pthread_t thread;
+	bool running;
+	volatile bool stop, exited;
+	pthread_mutex_t lock;
+	char log[LOG_MAX][8];
+	int n;
+};
+
+static struct reader rd[2];
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+
+	while (!r->stop) {
+		char buf[8] = { 0 };
+		int fd = open(r->path, O_RDONLY); /* waits for a writer */
+
+		if (fd < 0) {
+			usleep(10000);
+			continue;
+		}
+		/* ha_ctl.c: read(fifo, buf, sizeof(buf) - 1), one command */
+		if (read(fd, buf, sizeof(buf) - 1) > 1 && !r->stop) {
+			pthread_mutex_lock(&r->lock);
+			if (r->n < LOG_MAX)
+				memcpy(r->log[r->n++], buf, sizeof(buf));
+			pthread_mutex_unlock(&r->lock);
+		}
+		close(fd);
+	}
+	r->exited = true;
+	return NULL;
+}
+
+/* charon starts: makes the FIFO (as the plugin does) and reads it. */
+static int reader_start(int i)
+{
+	struct reader *r = &rd[i];
+
+	unlink(r->path);
+	if (mkfifo(r->path, 0600))
+		return -errno;
+	r->stop = r->exited = false;
+	if (pthread_create(&r->thread, NULL, reader_main, r))
+		return -1;
+	r->running = true;
+	return 0;
+}
+
+/* charon stops: nobody reads, and the FIFO is gone (unlinked). */
+static void reader_stop(int i)
+{
+	struct reader *r = &rd[i];
+
+	if (!r->running)
+		return;
+	r->stop = true;
+	/* Wakes a reader waiting in open(); an empty read ends it. */
+	while (!r->exited) {
+		int fd = open(r->path, O_WRONLY | O_NONBLOCK);
+
+		if (fd >= 0)
+			close(fd);
+		usleep(1000);
+	}
+	pthread_join(r->thread, NULL);
+	r->running = false;
+	unlink(r->path);
+}
+
+/* How many commands member i's charon read; the k-th into out. */
+static int cmds(int i)
+{
+	int n;
+
+	pthread_mutex_lock(&rd[i].lock);
+	n = rd[i].n;
+	pthread_mutex_unlock(&rd[i].lock);
+	return n;
+}
+
+static const char *cmd_at(int i, int k)
+{
+	static char out[8];
+
+	pthread_mutex_lock(&rd[i].lock);
+	snprintf(out, sizeof(out), "%s", k < rd[i].n ? rd[i].log[k] : "");
+	pthread_mutex_unlock(&rd[i].lock);
+	return out;
+}
+
+/* Whether member i's charon read cmd at or after index from. */
+static bool read_since(int i, int from, const char *cmd)
+{
+	for (int k = from; k < cmds(i); k++)
+		if (!strcmp(cmd_at(i, k), cmd))
+			return true;
+	return false;
+}
+
+static int index_of(int i, int from, const char *cmd)
+{
+	for (int k = from; k < cmds(i); k++)
+		if (!strcmp(cmd_at(i, k), cmd))
+			return k;
+	return -1;
+}
+
+/* ---- setup ---- */
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	if (fclose(f))
+		return -errno;
+	return chmod(path, mode) ? -errno : 0;
+}
+
+static int member_cfg(int i)
+{
+	char path[700], text[2048], err[512];
+
+	snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
+	snprintf(text, sizeof(text),
+		 "[cluster]\nmode = ha-sync\nlocal_member = %d\n"
+		 "[member 1]\naddress = 127.0.0.1\n"
+		 "[member 2]\naddress = 127.0.0.2\n"
+		 "[sync]\nport = %d\nkey_file = %s/key\n"
+		 "heartbeat_ms = 100\ndead_after_ms = %d\n"
+		 "[ha]\nfifo = %s\nrekey_command = %s/rekey.sh m%d\n"
+		 "join_delay_ms = %d\n",
+		 i + 1, PORT, dir, DEAD_AFTER_MS, rd[i].path, dir, i + 1,
+		 JOIN_DELAY_MS);
+	if (write_file(path, text, 0600))
+		return -1;
+	if (ikefwd_cfg_load(path, &cfg[i], err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_agent(int i)
+{
+	char err[512];
+
+	if (sync_agent_start(&agent[i], &cfg[i], root[i], err, sizeof(err))) {
+		fprintf(stderr, "agent %d: %s\n", i + 1, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void stop_agent(int i)
+{
+	sync_agent_stop(agent[i]);
+	agent[i] = NULL;
+}
+
+static int setup_fail(const char *what)
+{
+	fprintf(stderr, "ha_ctl setup: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static int suite_init(void)
+{
+	char path[700], script[1024];
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET)) {
+		if (errno == EPERM) {
+			skipped = true;
+			return 0;
+		}
+		return setup_fail("unshare");
+	}
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return setup_fail("private mounts");
+	if (!mkdtemp(dir))
+		return setup_fail("temp dir");
+	snprintf(bpffs, sizeof(bpffs), "%s/bpf", dir);
+	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, NULL))
+		return setup_fail("bpffs");
+	if (system("ip link set lo up"))
+		return setup_fail("lo up");
+	snprintf(path, sizeof(path), "%s/key", dir);
+	if (write_file(path, KEY_HEX "\n", 0600))
+		return setup_fail("key file");
+	/* The rekey command: one line per call, the member, the segments
+	 * and the configuration it was given. */
+	snprintf(path, sizeof(path), "%s/rekey.sh", dir);
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nm=$1; shift\n"
+		 "echo \"$* $IKEFWD_CONFIG\" >> %s/rekey-$m.log\n",
+		 dir);
+	if (write_file(path, script, 0700))
+		return setup_fail("rekey script");
+	for (int i = 0; i < 2; i++) {
+		struct ikefwd_config c = { .local_member = i + 1,
+					   .timeout_sec = 120,
+					   .max_member = 2,
+					   .ha_segments = 2 };
+		int err;
+
+		pthread_mutex_init(&rd[i].lock, NULL);
+		snprintf(rd[i].path, sizeof(rd[i].path), "%s/charon-m%d.ha",
+			 dir, i + 1);
+		snprintf(root[i], sizeof(root[i]), "%s/m%d", bpffs, i + 1);
+		if (member_cfg(i))
+			return setup_fail("config");
+		err = harness_open_pinned(&h[i], root[i]);
+		if (err) {
+			errno = -err;
+			return setup_fail("data path");
+		}
+		if (harness_set_config(&h[i], &c) ||
+		    harness_add_member(&h[i], 1, 1, "02:00:00:00:00:01",
+				       "02:00:00:00:00:02", USABLE) ||
+		    harness_add_member(&h[i], 2, 1, "02:00:00:00:00:02",
+				       "02:00:00:00:00:01", USABLE))
+			return setup_fail("maps");
+		if (reader_start(i))
+			return setup_fail("fifo");
+	}
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	char path[700];
+
+	for (int i = 0; i < 2; i++) {
+		stop_agent(i);
+		reader_stop(i);
+		if (h[i].skel)
+			harness_close(&h[i]);
+		snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/rekey-m%d.log", dir, i + 1);
+		unlink(path);
+	}
+	umount2(bpffs, MNT_DETACH);
+	rmdir(bpffs);
+	snprintf(path, sizeof(path), "%s/key", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/rekey.sh", dir);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+/* ---- what the members did ---- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define wait_until(cond, ms)                                \
+	({                                                  \
+		uint64_t end_ = mono_ms() + (ms);           \
+		bool ok_;                                   \
+		while (!(ok_ = (cond)) && mono_ms() < end_) \
+			usleep(10000);                      \
+		ok_;                                        \
+	})
+
+/* Member i's data path: who holds segment s (0: nobody). */
+static uint32_t holder(int i, uint32_t s)
+{
+	struct ikefwd_segment v;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(h[i].skel->maps.ikefwd_segments),
+				&s, &v))
+		return 0xffffffff;
+	return v.member;
+}
+
+static bool maps_are(uint32_t s1, uint32_t s2)
+{
+	return holder(0, 1) == s1 && holder(0, 2) == s2 && holder(1, 1) == s1 &&
+	       holder(1, 2) == s2;
+}
+
+static struct ha_status status(int i)
+{
+	struct ha_status st;
+
+	memset(&st, 0, sizeof(st));
+	CU_ASSERT(sync_ha_status(agent[i], &st));
+	return st;
+}
+
+/* The lines of member i's rekey log. */
+static int rekey_lines(int i, char lines[][256], int max)
+{
+	char path[700];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/rekey-m%d.log", dir, i + 1);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (n < max && fgets(lines[n], 256, f)) {
+		lines[n][strcspn(lines[n], "\n")] = '\0';
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int rekey_count(int i)
+{
+	char lines[16][256];
+
+	return rekey_lines(i, lines, 16);
+}
+
+#define SKIP_IF_NEEDED()                                             \
+	do {                                                         \
+		if (skipped) {                                       \
+			fprintf(stderr, "no privileges: skipped\n"); \
+			return;                                      \
+		}                                                    \
+	} while (0)
+
+/* Member 1 starts alone: dead_after_ms later it is ready and takes every
+ * segment, "+1" and "+2" into its FIFO, and its map points at itself. */
+static void test_alone_takes_all(void)
+{
+	struct ha_status st;
+
+	SKIP_IF_NEEDED();
+	CU_ASSERT_FATAL(start_agent(0) == 0);
+	st = status(0);
+	CU_ASSERT_FALSE(st.ready); /* not before dead_after */
+	CU_ASSERT_EQUAL(st.segments, 2);
+	CU_ASSERT(wait_until(cmds(0) >= 2 && holder(0, 1) == 1 &&
+				     holder(0, 2) == 1,
+			     WAIT_MS));
+	CU_ASSERT_STRING_EQUAL(cmd_at(0, 0), "+1");
+	CU_ASSERT_STRING_EQUAL(cmd_at(0, 1), "+2");
+	st = status(0);
+	CU_ASSERT(st.ready);
+	CU_ASSERT_FALSE(st.partner_alive);
+	CU_ASSERT_EQUAL(st.stats.takeovers, 0); /* nobody held them */
+	CU_ASSERT_EQUAL(st.stats.fifo_writes, 2);
+	CU_ASSERT_EQUAL(rekey_count(0), 0);
+}
+
+/* Member 2 comes up: it follows member 1 at once, and join_delay_ms after
+ * it first heard member 1 it takes segment 2: its "+2", then both maps
+ * agree; member 2 rekeys segment 2 (planned move: the rekey command, not
+ * "*2"). */
+static void test_partner_joins(void)
+{
+	char lines[16][256], want[800];
+	struct ha_status st1, st2;
+	uint64_t t0;
+	int before = cmds(0);
+
+	SKIP_IF_NEEDED();
+	t0 = mono_ms();
+	CU_ASSERT_FATAL(start_agent(1) == 0);
+	/* Not ready yet: its map points at member 1 for both. */
+	CU_ASSERT(wait_until(holder(1, 1) == 1 && holder(1, 2) == 1, WAIT_MS));
+	CU_ASSERT(wait_until(maps_are(1, 2) && cmds(1) >= 1, WAIT_MS));
+	/* Not before join_delay (measured from our start, later than the
+	 * first hearing). */
+	CU_ASSERT(mono_ms() - t0 >= JOIN_DELAY_MS);
+	CU_ASSERT_EQUAL(cmds(1), 1);
+	CU_ASSERT_STRING_EQUAL(cmd_at(1, 0), "+2");
+	CU_ASSERT(wait_until(rekey_count(1) == 1, WAIT_MS));
+	rekey_lines(1, lines, 16);
+	snprintf(want, sizeof(want), "2 %s/m2.conf", dir);
+	CU_ASSERT_STRING_EQUAL(lines[0], want);
+	/* Member 1 gave segment 2 without a command (member 2's "+2"
+	 * reaches its charon through the plugin); on first hearing member 2
+	 * it re-asserted what it held then ("+1", "+2": a partner's charon
+	 * may hold segments active when its ikefwdd starts), nothing else. */
+	CU_ASSERT_EQUAL(cmds(0), before + 2);
+	CU_ASSERT_STRING_EQUAL(cmd_at(0, before), "+1");
+	CU_ASSERT_STRING_EQUAL(cmd_at(0, before + 1), "+2");
+	CU_ASSERT_EQUAL(rekey_count(0), 0);
+	st1 = status(0);
+	st2 = status(1);
+	CU_ASSERT(st1.partner_alive && st1.partner_ready);
+	CU_ASSERT(st2.ready && st2.partner_ready);
+	CU_ASSERT_EQUAL(st1.stats.handovers_out, 1);
+	CU_ASSERT_EQUAL(st2.stats.handovers_in, 1);
+	CU_ASSERT(wait_until(status(1).stats.rekeys_started == 1 &&
+				     status(1).rekeys_running == 0,
+			     WAIT_MS));
+	CU_ASSERT_EQUAL(status(1).stats.rekeys_failed, 0);
+}
+
+/* Member 2 dies: dead_after_ms later member 1 takes segment 2 over, "+2"
+ * then "*2" (rekey: the dead member's sequence numbers are lost), map. */
+static void test_takeover(void)
+{
+	int before = cmds(0), plus, star;
+
+	SKIP_IF_NEEDED();
+	stop_agent(1);
+	CU_ASSERT(wait_until(holder(0, 2) == 1 && cmds(0) >= before + 2,
+			     WAIT_MS));
+	plus = index_of(0, before, "+2");
+	star = index_of(0, before, "*2");
+	CU_ASSERT(plus >= 0 && star > plus);
+	CU_ASSERT_EQUAL(holder(0, 1), 1);
+	CU_ASSERT_EQUAL(status(0).stats.takeovers, 1);
+	CU_ASSERT_FALSE(status(0).partner_alive);
+	CU_ASSERT_EQUAL(rekey_count(0), 0); /* "*2" did it */
+}
+
+/* Member 2 back: member 1 re-asserts what it holds ("+N": member 2's
+ * charon may hold it too); join_delay_ms later member 2 takes segment 2
+ * again, planned, with the rekey command. */
+static void test_partner_back(void)
+{
+	int before0 = cmds(0), before1 = cmds(1);
+	uint64_t handed = status(0).stats.handovers_out;
+
+	SKIP_IF_NEEDED();
+	CU_ASSERT_FATAL(start_agent(1) == 0);
+	CU_ASSERT(wait_until(read_since(0, before0, "+1"), WAIT_MS));
+	CU_ASSERT(wait_until(maps_are(1, 2) && read_since(1, before1, "+2"),
+			     WAIT_MS));
+	CU_ASSERT(wait_until(rekey_count(1) == 2, WAIT_MS));
+	CU_ASSERT_FALSE(read_since(1, before1, "*2"));
+	CU_ASSERT_EQUAL(status(0).stats.handovers_out, handed + 1);
+	CU_ASSERT_EQUAL(status(0).stats.takeovers, 1);
+}
+
+/* charon is not running on member 1 (no FIFO) when member 2 dies: the
+ * "+2" fails, is counted and retried; the map waits for charon; once the
+ * FIFO is back, "+2", the map, "*2". */
+static void test_fifo_missing(void)
+{
+	uint64_t errors = status(0).stats.fifo_errors;
+
+	SKIP_IF_NEEDED();
+	reader_stop(0);
+	stop_agent(1);
+	CU_ASSERT(
+		wait_until(status(0).stats.fifo_errors >= errors + 2, WAIT_MS));
+	CU_ASSERT(status(0).fifo_pending > 0);
+	CU_ASSERT_EQUAL(holder(0, 2), 2); /* not before charon took it */
+
+	pthread_mutex_lock(&rd[0].lock);
+	rd[0].n = 0;
+	pthread_mutex_unlock(&rd[0].lock);
+	CU_ASSERT_FATAL(reader_start(0) == 0);
+	CU_ASSERT(wait_until(holder(0, 2) == 1 && cmds(0) >= 2, WAIT_MS));
+	CU_ASSERT_STRING_EQUAL(cmd_at(0, 0), "+2");
+	CU_ASSERT_STRING_EQUAL(cmd_at(0, 1), "*2");
+	CU_ASSERT(wait_until(status(0).fifo_pending == 0, WAIT_MS));
+	CU_ASSERT_EQUAL(status(0).stats.takeovers, 2);
+}
+
+#define T(fn)           \
+	{               \
+#fn, fn \
+	}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		T(test_alone_takes_all), T(test_partner_joins),
+		T(test_takeover),	 T(test_partner_back),
+		T(test_fifo_missing),
+	};
+	CU_pSuite suite;
+	unsigned int failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("ha_ctl", suite_init, suite_clean);
+	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
+	     i++)
+		CU_add_test(suite, tests[i].name, tests[i].fn);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		 CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
