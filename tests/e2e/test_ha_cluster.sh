@@ -219,33 +219,6 @@ active_on() {
 	grep "HA segment .*activated, now active" "$(swan_log "$1")" |
 		tail -n 1 | grep -q "now active: .*$2"
 }
-# HA_CTL=lab: the lab plays ikefwdd's segment controller (to try the data
-# path before the controller exists): writes the maps with bpftool and the
-# charons' FIFOs itself, at the moments the controller would.
-HA_CTL=${HA_CTL:-ikefwdd}
-lab_assign() { # lab_assign M SEG MEMBER
-	local v
-	v=$(printf '%02x 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00' "$3")
-	# shellcheck disable=SC2086 # bytes as words
-	bpftool map update pinned "$LAB_DIR/$1/bpf/ikefwd/ikefwd_segments" \
-		key "$2" 0 0 0 value $v
-}
-lab_rekey_segment() { # lab_rekey_segment M: M's CHILD_SAs of the moved peers
-	local a uid
-	for a in "${MOVED[@]}"; do
-		uid=$(swan_children "$1" | awk -v a="$a" \
-			'$1 == a && $7 == "INSTALLED" && !u { u = $6 } END { print u }')
-		[ -n "$uid" ] && swan_ctl "$1" --rekey --child-id "$uid" >/dev/null 2>&1
-	done
-}
-if [ "$HA_MODE" = ha-sync ] && [ "$HA_CTL" = lab ]; then
-	for m in m1 m2; do
-		lab_assign "$m" 1 1
-		lab_assign "$m" 2 2
-	done
-	ha_fifo m1 +1
-	ha_fifo m2 +2
-fi
 if [ "$HA_MODE" = ha-sync ]; then
 	lab_ok "segment 1 on m1, 2 on m2, in both maps" e2e_wait 30 eval \
 		'segments_are m1 "1 1,2 2" && segments_are m2 "1 1,2 2"'
@@ -366,13 +339,6 @@ ir_pool m2
 lab_ikefwd m1 detach --all --purge >/dev/null 2>&1
 
 # --- 2. the takeover ---------------------------------------------------------------
-if [ "$HA_MODE" = ha-sync ] && [ "$HA_CTL" = lab ]; then
-	# ikefwdd's dead_after_ms
-	sleep 1
-	ha_fifo m2 +1
-	ha_fifo m2 "*1"
-	lab_assign m2 1 2
-fi
 if [ "$HA_MODE" = ha-sync ]; then
 	lab_ok "m2's map points both segments at m2" e2e_wait 20 \
 		segments_are m2 "1 2,2 2"
@@ -408,10 +374,6 @@ if [ "$HA_MODE" = ha-sync ]; then
 	lab_ok "m2 resyncs m1's charon" e2e_wait 20 resyncs_m1
 fi
 member_up m1
-if [ "$HA_MODE" = ha-sync ] && [ "$HA_CTL" = lab ]; then
-	lab_assign m1 1 2
-	lab_assign m1 2 2
-fi
 # The routers take m1 back once its data path knows where each segment
 # is (ha-sync) or its table is the others' again (load-sharing): until
 # then what reaches it would stay there.
@@ -432,13 +394,6 @@ e2e_log "m1 back in the routers' pools $(ms_since "$t_back") ms after its return
 if [ "$HA_MODE" = ha-sync ]; then
 	# The controller: m1 is ready JOIN_MS after hearing m2, then takes
 	# segment 1 back (FIFO +1 on m1, both maps, rekey of segment 1).
-	if [ "$HA_CTL" = lab ]; then
-		sleep "$(awk -v t="$JOIN_MS" 'BEGIN { print t / 1000 }')"
-		ha_fifo m1 +1
-		lab_assign m1 1 1
-		lab_assign m2 1 1
-		lab_rekey_segment m1
-	fi
 	lab_ok "both maps: segment 1 back on m1" e2e_wait 30 eval \
 		'segments_are m1 "1 1,2 2" && segments_are m2 "1 1,2 2"'
 	lab_ok "the charons agree again: m1 has 1 active, m2 has 2" \
@@ -512,6 +467,14 @@ e2e_log "leaked to the outside: $(e2e_leaked) packets"
 # m1's counters started again at its return: its own, m2's differences.
 e2e_log "m1 (since its return): inside forwarded ${AFTER[m1.inside_forwarded]:-0}, local ${AFTER[m1.inside_local]:-0}; forwarded ${AFTER[m1.forwarded]:-0}"
 e2e_log "m2: inside forwarded $(lab_d m2.inside_forwarded), local $(lab_d m2.inside_local); forwarded $(lab_d m2.forwarded)"
+if [ "$HA_MODE" = ha-sync ]; then
+	for c in local forwarded holder_down unassigned loop_guard; do
+		e2e_log "ha_sync_$c: m1 ${AFTER[m1.ha_sync_$c]:-0} (since its return), m2 $(lab_d "m2.ha_sync_$c")"
+	done
+	for m in m1 m2; do
+		grep "^ha:" "$LAB_DIR/$m/ikefwdd.log" | sed "s/^/#   $m: /"
+	done
+fi
 
 # --- the checks --------------------------------------------------------------------
 # recovered W: how many peer directions had a reply in the last 2 s of
@@ -531,6 +494,8 @@ lab_eq "no cleartext to the peers' inner addresses reached the outside router" \
 lab_ge "the inside router's ECMP made members steer cleartext" \
 	"$((${AFTER[m1.inside_forwarded]:-0} + $(lab_d m2.inside_forwarded)))" 1
 if [ "$HA_MODE" = ha-sync ]; then
+	lab_ge "m2 steered IKE and ESP to the segment's holder (ha_sync_forwarded)" \
+		"$(lab_d m2.ha_sync_forwarded)" 1
 	lab_eq "no IKE_SA re-established at the takeover" "$renew_kill" 0
 	lab_eq "no IKE_SA re-established at the handback" "$renew_back" 0
 	lab_eq "no IKE_SA negotiated anew on the peer" \
