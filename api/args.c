@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -27,6 +28,7 @@ enum kind {
 	K_PREFIX, /* "10.1.0.0/16", "2001:db8::/48": a network */
 	K_PREFIXES, /* a JSON array of 1..API_PREFIXES_MAX K_PREFIX */
 	K_IFACE, /* an interface name */
+	K_ADDR, /* one IPv4 or IPv6 address, no prefix length */
 };
 
 static const struct {
@@ -53,6 +55,7 @@ static const struct {
 	[ARG_PREFIX] = { "prefix", K_PREFIX },
 	[ARG_PREFIXES] = { "prefixes", K_PREFIXES },
 	[ARG_IFACE] = { "iface", K_IFACE },
+	[ARG_PEER] = { "peer", K_ADDR },
 };
 
 const char *args_name(enum api_arg arg)
@@ -123,6 +126,10 @@ static int bad_value(enum api_arg arg, struct api_error *err)
 				name, API_PREFIXES_MAX);
 	case K_IFACE:
 		return api_fail(err, 400, "%s: give an interface name", name);
+	case K_ADDR:
+		return api_fail(err, 400,
+				"%s: give an IPv4 or IPv6 address (no /LENGTH)",
+				name);
 	}
 	return api_fail(err, 400, "%s: bad value", name);
 }
@@ -363,6 +370,16 @@ static int set_text(struct api_args *a, enum api_arg arg, const char *text,
 		    strpbrk(text, "/: \t\n"))
 			return bad_value(arg, err);
 		memcpy(a->iface, text, len + 1);
+		return 0;
+	case K_ADDR:
+		if (strlen(text) != len)
+			return bad_value(arg, err);
+		if (inet_pton(AF_INET, text, a->peer) == 1)
+			a->peer_family = AF_INET;
+		else if (inet_pton(AF_INET6, text, a->peer) == 1)
+			a->peer_family = AF_INET6;
+		else
+			return bad_value(arg, err);
 		return 0;
 	default:
 		return bad_value(arg, err);

@@ -138,6 +138,19 @@ static const struct {
 	{ IKEFWD_C_INSIDE_EXPIRED, "inside_expired" },
 	{ IKEFWD_C_INSIDE_LOOP_GUARD, "inside_loop_guard" },
 	{ IKEFWD_C_INSIDE_REDIRECT_FAIL, "inside_redirect_failed" },
+	{ IKEFWD_C_INSIDE_SEGMENT_UNASSIGNED, "inside_segment_unassigned" },
+};
+
+/* ha-sync mode's outcomes for IKE (bpf/ha_sync.h). */
+static const struct {
+	enum ikefwd_counter c;
+	const char *action;
+} ha_sync_actions[] = {
+	{ IKEFWD_C_HA_SYNC_LOOP_GUARD, "ha_sync_loop_guard" },
+	{ IKEFWD_C_HA_SYNC_FORWARDED, "ha_sync_forwarded" },
+	{ IKEFWD_C_HA_SYNC_HOLDER_DOWN, "ha_sync_holder_down" },
+	{ IKEFWD_C_HA_SYNC_UNASSIGNED, "ha_sync_unassigned" },
+	{ IKEFWD_C_HA_SYNC_LOCAL, "ha_sync_local" },
 };
 
 static const char *action_of(const uint64_t *d, const char **reason)
@@ -165,6 +178,10 @@ static const char *action_of(const uint64_t *d, const char **reason)
 		return "frag_no_record";
 	if (!d[IKEFWD_C_IKE_SEEN] && !d[IKEFWD_C_FRAG_FOLLOWED])
 		return "not_ike";
+	for (size_t i = 0;
+	     i < sizeof(ha_sync_actions) / sizeof(ha_sync_actions[0]); i++)
+		if (d[ha_sync_actions[i].c])
+			return ha_sync_actions[i].action;
 	if (d[IKEFWD_C_LOOP_GUARD])
 		return "loop_guard";
 	if (d[IKEFWD_C_REDIRECT_FAIL])
@@ -204,7 +221,8 @@ static json_t *owner_of(struct api_ctx *c, const struct run *run)
 	if (run->verdict == XDP_PASS && c->cfg.local_member &&
 	    (run->delta[IKEFWD_C_LOCAL] || run->delta[IKEFWD_C_FRAG_FOLLOWED] ||
 	     run->delta[IKEFWD_C_ESP_LOCAL] ||
-	     run->delta[IKEFWD_C_INSIDE_LOCAL]))
+	     run->delta[IKEFWD_C_INSIDE_LOCAL] ||
+	     run->delta[IKEFWD_C_HA_SYNC_LOCAL]))
 		return view_owner(c, c->cfg.local_member);
 	return json_null();
 }

@@ -8,13 +8,19 @@
  * prefix, whoever owns it, the newest wins. A removal may name the owner
  * (and the SA's SPI) so that an old owner's late "down" cannot remove the
  * registration of the member the tunnel moved to: that is a 409.
+ *
+ * In ha-sync mode a registration may name the CHILD_SA's IKE peer: its
+ * segment of the ha plugin is stored with the selector, and the inside
+ * steering follows the member holding that segment rather than the owner.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ha_segment.h"
 #include "handlers.h"
+#include "ikefwd/selector.h"
 #include "selector.h"
 #include "table.h"
 #include "view.h"
@@ -42,6 +48,7 @@ static json_t *remaining_json(const struct ikefwd_ts *ts, uint64_t now)
 static json_t *ts_json(struct api_ctx *c, const struct ikefwd_ts_row *row,
 		       uint64_t now)
 {
+	uint32_t segment = ikefwd_ts_segment(row->ts.flags);
 	char text[IKEFWD_TS_TEXT_LEN];
 	json_t *flags = json_array();
 
@@ -52,11 +59,12 @@ static json_t *ts_json(struct api_ctx *c, const struct ikefwd_ts_row *row,
 			json_array_append_new(flags,
 					      json_string(ts_flag_names[i]));
 	return json_pack(
-		"{s:s, s:o, s:b, s:o, s:o, s:o}", "prefix", text, "owner",
+		"{s:s, s:o, s:b, s:o, s:o, s:o, s:o}", "prefix", text, "owner",
 		view_owner(c, row->ts.owner), "local",
 		c->cfg.local_member && row->ts.owner == c->cfg.local_member,
 		"spi", row->ts.spi ? json_integer(row->ts.spi) : json_null(),
-		"remaining_s", remaining_json(&row->ts, now), "flags", flags);
+		"remaining_s", remaining_json(&row->ts, now), "flags", flags,
+		"segment", segment ? json_integer(segment) : json_null());
 }
 
 static void reply(struct api_ctx *c, const struct ikefwd_ts_row *rows, size_t n,
@@ -106,6 +114,22 @@ void ep_ts_list(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 	free(rows);
 }
 
+/* The segment bits of a registration naming its IKE peer: only ha-sync
+ * steers by them; elsewhere (and with no peer) the selector has none. */
+static uint32_t peer_segment_flags(const struct api_ctx *c,
+				   const struct api_args *a)
+{
+	int seg;
+
+	if (!(a->have & ARG(PEER)) || c->cfg.mode != IKEFWD_MODE_HA_SYNC)
+		return 0;
+	seg = ikefwd_ha_segment(a->peer_family, a->peer, c->cfg.ha_segments);
+	if (seg <= 0)
+		return 0;
+	return (uint32_t)seg << IKEFWD_TS_SEGMENT_SHIFT &
+	       IKEFWD_TS_SEGMENT_MASK;
+}
+
 void ep_ts_add(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 {
 	struct ikefwd_ts_maps m = ts_maps(c);
@@ -122,6 +146,7 @@ void ep_ts_add(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 	if (view_registering_owner(c, a, &owner, r))
 		return;
 	ts.owner = owner;
+	ts.flags |= peer_segment_flags(c, a);
 	ts.spi = a->nr_spis ? a->spis[0] : 0;
 	if (a->lifetime_s)
 		ts.expires_ns = now + (uint64_t)a->lifetime_s * NSEC_PER_SEC;

@@ -105,6 +105,7 @@ enum api_arg {
 	ARG_PREFIX, /* ts: one selector prefix */
 	ARG_PREFIXES, /* ts: 1..API_PREFIXES_MAX of them */
 	ARG_IFACE, /* receive-packet: arriving on this interface (inside) */
+	ARG_PEER, /* ts: the CHILD_SA's IKE peer (ha-sync: its segment) */
 	ARG__MAX
 };
 
@@ -127,6 +128,8 @@ struct api_args {
 	uint32_t nr_prefixes; /* prefix (one) or prefixes */
 	struct ikefwd_prefix prefixes[API_PREFIXES_MAX];
 	char iface[IF_NAMESIZE];
+	int peer_family; /* AF_INET or AF_INET6 when peer is given */
+	uint8_t peer[16]; /* network order: struct in_addr / in6_addr */
 	bool flush;
 	bool alive;
 	size_t frame_len;

@@ -82,7 +82,7 @@ static const struct endpoint endpoints[OP__MAX] = {
 	/* One of prefix and prefixes (check_combination). */
 	[OP_TS_ADD] = { EP("ts", POST), .body = ARG(PREFIX) | ARG(PREFIXES) |
 						ARG(OWNER) | ARG(SPI) |
-						ARG(LIFETIME_S) },
+						ARG(LIFETIME_S) | ARG(PEER) },
 	/* owner / spi: remove only that member's (that SA's) registration. */
 	[OP_TS_DEL] = { EP("ts", DELETE),
 			.query = ARG(PREFIX) | ARG(OWNER) | ARG(SPI),

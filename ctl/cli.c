@@ -26,8 +26,8 @@ enum {
 
 /* Command options, in CTL_OPT_* bit order. */
 static const char *const cmd_opt_names[] = {
-	"cookie", "owner", "phase",  "offset", "limit",
-	"hex",	  "file",  "active", "spi",    "lifetime",
+	"cookie", "owner",  "phase", "offset",	 "limit", "hex",
+	"file",	  "active", "spi",   "lifetime", "iface", "peer",
 };
 
 static const struct option longopts[] = {
@@ -52,6 +52,7 @@ static const struct option longopts[] = {
 	{ "spi", required_argument, NULL, OPT_CMD + 8 },
 	{ "lifetime", required_argument, NULL, OPT_CMD + 9 },
 	{ "iface", required_argument, NULL, OPT_CMD + 10 },
+	{ "peer", required_argument, NULL, OPT_CMD + 11 },
 	{}
 };
 
@@ -100,7 +101,7 @@ static int take_option(int c, char **argv, struct ctl_opts *o, char *err,
 	const char **const values[] = { &o->cookie,   &o->owner,  &o->phase,
 					&o->offset,   &o->limit,  &o->hex,
 					&o->file,     &o->active, &o->spi,
-					&o->lifetime, &o->iface };
+					&o->lifetime, &o->iface,  &o->peer };
 	char *end;
 	long v;
 

@@ -6,6 +6,7 @@
  * the server has to refuse, and cookies go out in their one canonical
  * form (16 lower-case hex digits).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -741,7 +742,7 @@ static int build_ts_list(const struct ctl_opts *o, struct ctl_request *req,
 	uint32_t owner;
 	size_t n = 0;
 
-	if (o->nr_words > 2 || o->spi || o->lifetime)
+	if (o->nr_words > 2 || o->spi || o->lifetime || o->peer)
 		return usage_err(err, errlen,
 				 "usage: ikefwdctl ts list [PREFIX] "
 				 "[--owner N]");
@@ -762,7 +763,21 @@ static int build_ts_list(const struct ctl_opts *o, struct ctl_request *req,
 	return 0;
 }
 
-/* ts add PREFIX [PREFIX...] [--owner N] [--spi N] [--lifetime S] */
+/* The CHILD_SA's IKE peer: one address, as the server takes it. */
+static int check_peer(const char *text, char *err, size_t errlen)
+{
+	uint8_t addr[16];
+
+	if (inet_pton(AF_INET, text, addr) != 1 &&
+	    inet_pton(AF_INET6, text, addr) != 1)
+		return usage_err(err, errlen,
+				 "--peer '%s': give an IPv4 or IPv6 address",
+				 text);
+	return 0;
+}
+
+/* ts add PREFIX [PREFIX...] [--owner N] [--spi N] [--lifetime S]
+ * [--peer ADDR] */
 static int build_ts_add(const struct ctl_opts *o, struct ctl_request *req,
 			char *err, size_t errlen)
 {
@@ -774,8 +789,8 @@ static int build_ts_add(const struct ctl_opts *o, struct ctl_request *req,
 	if (o->nr_words < 2 || o->nr_words > PREFIXES_MAX + 1)
 		return usage_err(err, errlen,
 				 "usage: ikefwdctl ts add PREFIX [PREFIX...] "
-				 "[--owner N] [--spi N] [--lifetime S] (1 to "
-				 "%d prefixes)",
+				 "[--owner N] [--spi N] [--lifetime S] "
+				 "[--peer ADDR] (1 to %d prefixes)",
 				 PREFIXES_MAX);
 	if (o->owner && parse_member(o->owner, &owner, err, errlen))
 		return -EINVAL;
@@ -783,6 +798,8 @@ static int build_ts_add(const struct ctl_opts *o, struct ctl_request *req,
 		return -EINVAL;
 	if (o->lifetime && parse_range("lifetime", o->lifetime, 0, UINT32_MAX,
 				       &lifetime, err, errlen))
+		return -EINVAL;
+	if (o->peer && check_peer(o->peer, err, errlen))
 		return -EINVAL;
 	for (int i = 1; i < o->nr_words; i++)
 		if (check_prefix(o->words[i], err, errlen))
@@ -804,6 +821,8 @@ static int build_ts_add(const struct ctl_opts *o, struct ctl_request *req,
 		json_object_set_new(body, "spi", json_integer(spi));
 	if (o->lifetime)
 		json_object_set_new(body, "lifetime_s", json_integer(lifetime));
+	if (o->peer)
+		json_object_set_new(body, "peer", json_string(o->peer));
 	set_path(req, "POST", "ts");
 	return set_body(req, body);
 }
@@ -816,7 +835,7 @@ static int build_ts_del(const struct ctl_opts *o, struct ctl_request *req,
 	uint32_t spi, owner;
 	size_t n;
 
-	if (o->nr_words != 2 || o->lifetime)
+	if (o->nr_words != 2 || o->lifetime || o->peer)
 		return usage_err(err, errlen,
 				 "usage: ikefwdctl ts del PREFIX [--owner N] "
 				 "[--spi N]");
@@ -854,8 +873,9 @@ static int print_ts(const json_t *answer, FILE *out)
 		return print_deleted(answer, out);
 	if (!json_is_array(list))
 		return -EPROTO;
-	fprintf(out, "%-24s  %-6s  %-15s  %-5s  %-10s  %-9s  %s\n", "PREFIX",
-		"OWNER", "ADDRESS", "LOCAL", "SPI", "REMAINING", "FLAGS");
+	fprintf(out, "%-24s  %-6s  %-15s  %-5s  %-10s  %-9s  %-7s  %s\n",
+		"PREFIX", "OWNER", "ADDRESS", "LOCAL", "SPI", "REMAINING",
+		"SEGMENT", "FLAGS");
 	json_array_foreach(list, i, t)
 	{
 		const json_t *owner = json_object_get(t, "owner");
@@ -863,7 +883,8 @@ static int print_ts(const json_t *answer, FILE *out)
 		const json_t *left = json_object_get(t, "remaining_s");
 		const json_t *spi = json_object_get(t, "spi");
 		const json_t *flags = json_object_get(t, "flags"), *f;
-		char remaining[32] = "-", spitext[16] = "-";
+		const json_t *segment = json_object_get(t, "segment");
+		char remaining[32] = "-", spitext[16] = "-", segtext[16] = "-";
 		size_t j;
 
 		if (!json_is_string(json_object_get(t, "prefix")) ||
@@ -876,15 +897,20 @@ static int print_ts(const json_t *answer, FILE *out)
 		if (json_is_integer(spi))
 			snprintf(spitext, sizeof(spitext), "0x%08llx",
 				 (unsigned long long)json_integer_value(spi));
+		/* Older servers send no segment: "-" as for none. */
+		if (json_is_integer(segment))
+			snprintf(segtext, sizeof(segtext),
+				 "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(segment));
 		fprintf(out,
 			"%-24s  %-6" JSON_INTEGER_FORMAT "  %-15s  %-5s  "
-			"%-10s  %-9s  ",
+			"%-10s  %-9s  %-7s  ",
 			json_string_value(json_object_get(t, "prefix")),
 			json_integer_value(json_object_get(owner, "member")),
 			json_is_string(addr) ? json_string_value(addr) : "-",
 			json_is_true(json_object_get(t, "local")) ? "yes" :
 								    "no",
-			spitext, remaining);
+			spitext, remaining, segtext);
 		json_array_foreach(flags, j, f)
 			fprintf(out, "%s%s", j ? "," : "",
 				json_is_string(f) ? json_string_value(f) : "?");
@@ -1025,11 +1051,12 @@ const struct ctl_command ctl_commands[] = {
 	  build_sa, print_sa },
 	{ "ts",
 	  "list [PREFIX] [--owner N] | add PREFIX [PREFIX...] [--owner N] "
-	  "[--spi N] [--lifetime S] | del PREFIX [--owner N] [--spi N]",
+	  "[--spi N] [--lifetime S] [--peer ADDR] | del PREFIX [--owner N] "
+	  "[--spi N]",
 	  "remote traffic selectors: which member's CHILD_SA takes inside "
 	  "cleartext",
-	  CTL_OPT_SPI | CTL_OPT_OWNER | CTL_OPT_LIFETIME, 1, PREFIXES_MAX + 1,
-	  build_ts, print_ts },
+	  CTL_OPT_SPI | CTL_OPT_OWNER | CTL_OPT_LIFETIME | CTL_OPT_PEER, 1,
+	  PREFIXES_MAX + 1, build_ts, print_ts },
 	{ "ike-sa",
 	  "list [--cookie C] [--owner N] | add COOKIE [--owner N] | "
 	  "del COOKIE [--owner N]",

@@ -35,6 +35,7 @@ enum {
 	CTL_OPT_SPI = 1 << 8,
 	CTL_OPT_LIFETIME = 1 << 9,
 	CTL_OPT_IFACE = 1 << 10, /* receive-packet on an inside interface */
+	CTL_OPT_PEER = 1 << 11, /* ts add: the CHILD_SA's IKE peer */
 };
 
 struct ctl_command;
@@ -67,6 +68,7 @@ struct ctl_opts {
 	const char *spi;
 	const char *lifetime;
 	const char *iface;
+	const char *peer;
 };
 
 /* ctl_parse() results besides 0 and -EINVAL: --help or --version was

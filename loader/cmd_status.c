@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "config.h"
 #include "counters.h"
+#include "ikefwd/ha_segment.h"
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
 #include "pinned.h"
@@ -117,28 +118,59 @@ static json_t *selectors_json(const struct ikefwd_maps *m,
 				 !(c->flags & IKEFWD_CFG_NO_LEAK_GUARD));
 }
 
+/* ha-sync mode: the segments of ikefwd_segments the configured count
+ * uses, each with its holder (0: nobody yet) and whether that is us. */
+static json_t *segments_json(const struct ikefwd_maps *m,
+			     const struct ikefwd_config *c)
+{
+	json_t *arr = json_array();
+	uint32_t n = c->ha_segments;
+
+	if (n > IKEFWD_HA_SEGMENTS_MAX)
+		n = IKEFWD_HA_SEGMENTS_MAX;
+	for (uint32_t seg = 1; seg <= n; seg++) {
+		struct ikefwd_segment s = {};
+
+		if (bpf_map_lookup_elem(m->segments, &seg, &s))
+			continue;
+		json_array_append_new(
+			arr,
+			json_pack("{s:i, s:i, s:b}", "segment", (int)seg,
+				  "member", (int)s.member, "local",
+				  s.member && s.member == c->local_member));
+	}
+	return arr;
+}
+
 static json_t *status_json(const struct ikefwd_maps *m)
 {
 	struct ikefwd_config c = {};
 	struct bpf_map_info info = {}, ho = {};
 	__u32 len = sizeof(info), holen = sizeof(ho);
 	uint32_t zero = 0;
+	json_t *s;
 
 	bpf_map_lookup_elem(m->config, &zero, &c);
 	bpf_obj_get_info_by_fd(m->table, &info, &len);
 	bpf_obj_get_info_by_fd(m->halfopen, &ho, &holen);
-	return json_pack(
-		"{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, "
-		"s:{s:i, s:i}, s:o, s:o}",
-		"mode", ikefwd_mode_name(c.mode), "local_member",
-		(int)c.local_member, "active_member", (int)c.active_member,
-		"timeout_s", (int)c.timeout_sec, "ike_port", c.ike_port,
-		"natt_port", c.natt_port, "interfaces", ifaces_json(m),
-		"members", members_json(m, c.local_member), "table", "entries",
-		table_count(m->table), "capacity", (int)info.max_entries,
-		"halfopen", "entries", table_count(m->halfopen), "capacity",
-		(int)ho.max_entries, "selectors", selectors_json(m, &c),
-		"counters", counters_json(m));
+	s = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:{s:i, s:i}, "
+		      "s:{s:i, s:i}, s:o, s:o}",
+		      "mode", ikefwd_mode_name(c.mode), "local_member",
+		      (int)c.local_member, "active_member",
+		      (int)c.active_member, "timeout_s", (int)c.timeout_sec,
+		      "ike_port", c.ike_port, "natt_port", c.natt_port,
+		      "interfaces", ifaces_json(m), "members",
+		      members_json(m, c.local_member), "table", "entries",
+		      table_count(m->table), "capacity", (int)info.max_entries,
+		      "halfopen", "entries", table_count(m->halfopen),
+		      "capacity", (int)ho.max_entries, "selectors",
+		      selectors_json(m, &c), "counters", counters_json(m));
+	if (s && c.mode == IKEFWD_MODE_HA_SYNC) {
+		json_object_set_new(s, "ha_segments",
+				    json_integer(c.ha_segments));
+		json_object_set_new(s, "segments", segments_json(m, &c));
+	}
+	return s;
 }
 
 static void status_print(json_t *s)
@@ -157,6 +189,29 @@ static void status_print(json_t *s)
 	       json_integer_value(json_object_get(s, "timeout_s")),
 	       json_integer_value(json_object_get(s, "ike_port")),
 	       json_integer_value(json_object_get(s, "natt_port")));
+	if (json_object_get(s, "segments")) {
+		printf("segments (ha-sync, %lld):\n",
+		       json_integer_value(json_object_get(s, "ha_segments")));
+		json_array_foreach(json_object_get(s, "segments"), i, v)
+		{
+			json_int_t member = json_integer_value(
+				json_object_get(v, "member"));
+
+			if (!member)
+				printf("  %2lld nobody yet\n",
+				       json_integer_value(
+					       json_object_get(v, "segment")));
+			else
+				printf("  %2lld member %lld%s\n",
+				       json_integer_value(
+					       json_object_get(v, "segment")),
+				       member,
+				       json_is_true(
+					       json_object_get(v, "local")) ?
+					       " (local)" :
+					       "");
+		}
+	}
 	printf("interfaces:\n");
 	json_array_foreach(json_object_get(s, "interfaces"), i, v)
 	{

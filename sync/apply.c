@@ -186,6 +186,7 @@ int sync_ts_record_of(const struct sync_table *t, const struct ikefwd_prefix *p,
 	if (ikefwd_ts_expired(&ts, now->mono_ns))
 		return -ENOENT;
 	r->owner = ts.owner;
+	r->ts_segment = ikefwd_ts_segment(ts.flags);
 	r->claim_rt_ms = sync_rt_of_mono(now, ts.created_ns);
 	r->idle_ms =
 		ts.expires_ns ?
@@ -204,7 +205,11 @@ static int apply_ts(const struct sync_table *t, const struct sync_rec *r,
 {
 	struct ikefwd_ts cur, ts = {
 		.owner = r->owner,
-		.flags = IKEFWD_TS_F_REGISTERED | IKEFWD_TS_F_SYNCED,
+		/* The registering member's segment of the peer, so that every
+		 * member's inside program steers the selector alike. */
+		.flags = IKEFWD_TS_F_REGISTERED | IKEFWD_TS_F_SYNCED |
+			 ((uint32_t)r->ts_segment << IKEFWD_TS_SEGMENT_SHIFT &
+			  IKEFWD_TS_SEGMENT_MASK),
 		.created_ns = sync_mono_of_rt(now, r->claim_rt_ms),
 		.expires_ns = r->idle_ms ? now->mono_ns + (uint64_t)r->idle_ms *
 								  NS_PER_MS :

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "ikefwd/ha_segment.h"
 #include "ikefwd/member.h"
 #include "wire.h"
 
@@ -72,7 +73,7 @@ static void rec_put(uint8_t *p, const struct sync_rec *r)
 		p[0] = r->op;
 		p[1] = r->ts_family;
 		p[2] = r->ts_plen;
-		p[3] = 0;
+		p[3] = r->ts_segment;
 		memcpy(p + 4, r->ts_addr, 16);
 		put32(p + 20, r->owner);
 		put64(p + 24, r->claim_rt_ms);
@@ -96,6 +97,7 @@ static void rec_get(const uint8_t *p, struct sync_rec *r)
 	if (rec_is_ts(r)) {
 		r->ts_family = p[1];
 		r->ts_plen = p[2];
+		r->ts_segment = p[3];
 		memcpy(r->ts_addr, p + 4, 16);
 		r->owner = get32(p + 20);
 		r->claim_rt_ms = get64(p + 24);
@@ -133,7 +135,8 @@ static int ts_valid(const struct sync_rec *r)
 	unsigned int max = r->ts_family == 4 ? 32 : 128;
 
 	if ((r->ts_family != 4 && r->ts_family != 6) || r->ts_plen > max ||
-	    r->owner < 1 || r->owner >= IKEFWD_MAX_MEMBERS)
+	    r->owner < 1 || r->owner >= IKEFWD_MAX_MEMBERS ||
+	    r->ts_segment > IKEFWD_HA_SEGMENTS_MAX)
 		return 0;
 	for (unsigned int i = r->ts_plen; i < 128; i++)
 		if (r->ts_addr[i / 8] & (0x80 >> (i % 8)))

@@ -53,10 +53,12 @@ enum sync_op {
 	 * owner the member holding the CHILD_SA, claim_rt_ms the time of
 	 * the registration (the newest wins; a DEL: of the removal, which
 	 * only removes owner's registration if it is not newer), idle_ms
-	 * the remaining lifetime (0: none). Numbered apart from the other
-	 * ops so that features added beside them do not collide. On the
-	 * wire: op 1, family 1 (4 or 6), length 1, reserved 1, address
-	 * 16, owner 4, claim_rt_ms 8, idle_ms 4. */
+	 * the remaining lifetime (0: none), ts_segment the ha plugin
+	 * segment of the CHILD_SA's peer (0: none; ha-sync mode steers by
+	 * it). Numbered apart from the other ops so that features added
+	 * beside them do not collide. On the wire: op 1, family 1 (4 or
+	 * 6), length 1, segment 1 (0..16; was reserved, 0), address 16,
+	 * owner 4, claim_rt_ms 8, idle_ms 4. */
 	SYNC_OP_TS_SET = 16,
 	SYNC_OP_TS_DEL = 17,
 };
@@ -71,6 +73,7 @@ struct sync_rec {
 	/* SYNC_OP_TS_*: the selector prefix (network order, host bits 0) */
 	uint8_t ts_family; /* 4 or 6 */
 	uint8_t ts_plen;
+	uint8_t ts_segment; /* SYNC_OP_TS_SET: 0..IKEFWD_HA_SEGMENTS_MAX */
 	uint8_t ts_addr[16];
 };
 

@@ -11,6 +11,8 @@
 #   child-updown  up:   ikefwdctl sa add SPI-IN --owner LOCAL --lifetime LIFE
 #                       ikefwdctl ts add REMOTE-TS... --spi SPI-IN
 #                                 --lifetime LIFE [--owner LOCAL]
+#                                 --peer IKE-REMOTE-HOST (ha-sync mode
+#                                 steers the selectors by its segment)
 #                 down: ikefwdctl sa del SPI-IN
 #                       ikefwdctl ts del REMOTE-TS --spi SPI-IN after
 #                       --ts-grace seconds (only this SA's: a newer
@@ -342,7 +344,7 @@ class Registrar:
                            stderr=subprocess.PIPE, text=True)
         return p.returncode, p.stderr.strip().replace("\n", "; ")
 
-    def add(self, child, why):
+    def add(self, child, why, peer=None):
         spi = child.get("spi-in")
         if child.get("protocol", "ESP") != "ESP" or not spi:
             return
@@ -362,9 +364,9 @@ class Registrar:
         log("%s: sa add 0x%s lifetime %ss (child %s, reqid %s): %s" % (
             why, spi, life, child.get("name", "?"), child.get("reqid", "?"),
             res))
-        self.add_ts(child, spi, life, why)
+        self.add_ts(child, spi, life, why, peer)
 
-    def add_ts(self, child, spi, life, why):
+    def add_ts(self, child, spi, life, why, peer=None):
         nets = remote_networks(child)
         # 64 a request, as the API takes them.
         for i in range(0, len(nets), 64):
@@ -372,6 +374,10 @@ class Registrar:
                 "--spi", "0x" + spi, "--lifetime", life]
             if self.owner is not None:
                 argv += ["--owner", str(self.owner)]
+            # The IKE_SA's peer: in ha-sync mode ikefwdd stores the ha
+            # plugin's segment of it with the selectors.
+            if peer:
+                argv += ["--peer", peer]
             rc, err = self.run(*argv)
             log("%s: ts add %s spi 0x%s (child %s): %s" % (
                 why, " ".join(nets[i:i + 64]), spi, child.get("name", "?"),
@@ -419,14 +425,15 @@ class Registrar:
             for child in ike.get("child-sas", {}).values():
                 if not isinstance(child, dict):
                     continue
+                peer = ike.get("remote-host")
                 if name == "child-updown":
                     if up:
-                        self.add(child, "up " + ike_name)
+                        self.add(child, "up " + ike_name, peer)
                     else:
                         self.delete(child, "down " + ike_name)
                 elif name == "child-rekey":
                     if isinstance(child.get("new"), dict):
-                        self.add(child["new"], "rekey " + ike_name)
+                        self.add(child["new"], "rekey " + ike_name, peer)
                     if isinstance(child.get("old"), dict):
                         self.delete(child["old"], "rekey " + ike_name)
                 elif name == "list-sa" and not self.resyncing:
@@ -437,7 +444,7 @@ class Registrar:
                     # a copy whose outbound sequence numbers restart at 1.
                     if child.get("state") == "INSTALLED" and \
                             ike.get("state") != "PASSIVE":
-                        self.add(child, "installed " + ike_name)
+                        self.add(child, "installed " + ike_name, peer)
 
 
 def main():

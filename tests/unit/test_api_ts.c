@@ -5,7 +5,8 @@
  * LPM tries and steer what the loaded inside program receives (asked
  * through receive-packet with iface); the newest registration of a prefix
  * wins; a removal naming another owner or SPI is refused; every refusal
- * changes nothing (map snapshots before and after); the change hook.
+ * changes nothing (map snapshots before and after); the change hook; in
+ * ha-sync mode the segment of the registration's peer.
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <curl/curl.h>
 
+#include "ikefwd/ha_segment.h"
 #include "ikefwd/iface.h"
 #include "pktbuild.h"
 #include "selector.h"
@@ -192,6 +194,119 @@ static void test_register_and_steer(void)
 	CU_ASSERT_EQUAL(lab.ts_deleted, 2);
 }
 
+static json_t *first_selector(const struct reply *r)
+{
+	return json_array_get(jget(r, "selectors"), 0);
+}
+
+static void mode_set(uint32_t mode, uint32_t ha_segments)
+{
+	struct ikefwd_config cfg;
+	uint32_t zero = 0;
+
+	CU_ASSERT_FATAL(!bpf_map_lookup_elem(lab.m.config, &zero, &cfg));
+	cfg.mode = mode;
+	cfg.ha_segments = ha_segments;
+	CU_ASSERT_FATAL(!bpf_map_update_elem(lab.m.config, &zero, &cfg, 0));
+}
+
+static void segment_set(uint32_t seg, uint32_t member)
+{
+	struct ikefwd_segment s = { .member = member };
+
+	CU_ASSERT_FATAL(!bpf_map_update_elem(lab.m.segments, &seg, &s, 0));
+}
+
+/* "peer": in ha-sync mode its ha plugin segment (as the real plugin
+ * placed 10.0.1.8 and 10.0.1.10 with segment_count 2,
+ * unit/ha_segment_vectors.txt) is stored with the selector and steers its
+ * cleartext; in load-sharing it is accepted and stores nothing. A bad
+ * peer changes nothing in either mode. */
+static void test_peer_segment(void)
+{
+	struct snapshot before, after;
+	struct ikefwd_ts ts;
+	struct reply r;
+
+	lab_reset();
+	lo_inside();
+	CU_ASSERT_EQUAL(http_json("POST", "ts",
+				  "{\"prefix\": \"10.1.0.0/16\", \"owner\": 1, "
+				  "\"peer\": \"10.0.1.10\"}",
+				  &r),
+			201);
+	CU_ASSERT(json_is_null(json_object_get(first_selector(&r), "segment")));
+	reply_free(&r);
+	CU_ASSERT_EQUAL_FATAL(ts_read("10.1.0.0/16", &ts), 0);
+	CU_ASSERT_EQUAL(ts.flags, IKEFWD_TS_F_REGISTERED);
+
+	mode_set(IKEFWD_MODE_HA_SYNC, 2);
+	segment_set(1, 1);
+	segment_set(2, 2);
+	CU_ASSERT_EQUAL(http_json("POST", "ts",
+				  "{\"prefix\": \"10.1.0.0/16\", \"owner\": 1, "
+				  "\"peer\": \"10.0.1.10\"}",
+				  &r),
+			201);
+	CU_ASSERT_EQUAL(json_integer_value(
+				json_object_get(first_selector(&r), "segment")),
+			2);
+	reply_free(&r);
+	CU_ASSERT_EQUAL_FATAL(ts_read("10.1.0.0/16", &ts), 0);
+	CU_ASSERT_EQUAL(ts.flags,
+			IKEFWD_TS_F_REGISTERED | 2 << IKEFWD_TS_SEGMENT_SHIFT);
+	CU_ASSERT_EQUAL(ts.owner, 1);
+	/* Registered here, but member 2 holds segment 2. */
+	expect_inside("10.1.2.3", "XDP_REDIRECT", "inside_forwarded", 2);
+
+	CU_ASSERT_EQUAL(http_json("POST", "ts",
+				  "{\"prefixes\": [\"10.2.0.0/16\", "
+				  "\"2001:db8:200::/48\"], \"owner\": 2, "
+				  "\"peer\": \"10.0.1.8\"}",
+				  &r),
+			201);
+	reply_free(&r);
+	expect_inside("10.2.2.3", "XDP_PASS", "inside_local", 1);
+	expect_inside("2001:db8:200::1", "XDP_PASS", "inside_local", 1);
+
+	/* Every IPv6 peer: the segment of address 0. */
+	CU_ASSERT_EQUAL(http_json("POST", "ts",
+				  "{\"prefix\": \"10.3.0.0/16\", "
+				  "\"peer\": \"2001:db8::77\"}",
+				  &r),
+			201);
+	reply_free(&r);
+	CU_ASSERT_EQUAL_FATAL(ts_read("10.3.0.0/16", &ts), 0);
+	CU_ASSERT_EQUAL(ikefwd_ts_segment(ts.flags),
+			ikefwd_ha_segment_v4(0, 2));
+
+	/* The listing shows them. */
+	CU_ASSERT_EQUAL(http_get("ts?prefix=10.2.0.0%2F16", &r), 200);
+	CU_ASSERT_EQUAL(json_integer_value(
+				json_object_get(first_selector(&r), "segment")),
+			1);
+	reply_free(&r);
+	CU_ASSERT_EQUAL(http_get("/metrics", &r), 200);
+	CU_ASSERT(r.body &&
+		  strstr(r.body, "ikefwd_inside_by_segment_total 3\n"));
+	reply_free(&r);
+
+	/* A bad peer in ha-sync mode: refused, nothing written. */
+	lab.ts_changed = 0;
+	snap_take(&before);
+	CU_ASSERT_EQUAL(http_json("POST", "ts",
+				  "{\"prefix\": \"10.1.0.0/16\", \"owner\": 2, "
+				  "\"peer\": \"10.0.1.300\"}",
+				  &r),
+			400);
+	CU_ASSERT(strstr(jstr(&r, "error.message"), "peer: give an") != NULL);
+	reply_free(&r);
+	snap_take(&after);
+	CU_ASSERT(snap_same(&before, &after));
+	CU_ASSERT_EQUAL(lab.ts_changed, 0);
+	mode_set(IKEFWD_MODE_LOAD_SHARING, 2);
+}
+
 /* Without iface, receive-packet asks the outside program, as before. */
 static void test_receive_outside(void)
 {
@@ -285,6 +400,21 @@ static void test_refusals(void)
 		  404, "no selector registered", 0 },
 		{ "PUT", "PUT", "ts", "{\"prefix\": \"10.2.0.0/16\"}", NULL,
 		  405, "not allowed", 0 },
+		{ "peer not an address", "POST", "ts",
+		  "{\"prefix\": \"10.2.0.0/16\", \"peer\": \"10.0.1\"}", NULL,
+		  400, "peer: give an IPv4 or IPv6 address", 0 },
+		{ "peer a prefix", "POST", "ts",
+		  "{\"prefix\": \"10.2.0.0/16\", \"peer\": \"10.0.1.0/24\"}",
+		  NULL, 400, "peer: give an IPv4 or IPv6 address", 0 },
+		{ "peer a number", "POST", "ts",
+		  "{\"prefix\": \"10.2.0.0/16\", \"peer\": 167772418}", NULL,
+		  400, "peer: give an IPv4 or IPv6 address", 0 },
+		{ "peer empty", "POST", "ts",
+		  "{\"prefix\": \"10.2.0.0/16\", \"peer\": \"\"}", NULL, 400,
+		  "peer: give an IPv4 or IPv6 address", 0 },
+		{ "peer on delete", "DELETE",
+		  "ts?prefix=10.1.0.0/16&peer=10.0.1.8", NULL, NULL, 400,
+		  "unknown query parameter \"peer\"", 0 },
 		{ "receive on unknown iface", "POST", "receive-packet",
 		  "{\"iface\": \"nosuch0\", \"frame_hex\": "
 		  "\"0200000001010200000000aa0800\"}",
@@ -372,6 +502,7 @@ int main(void)
 	CU_add_test(s, "ts: register, steer, move, delete",
 		    test_register_and_steer);
 	CU_add_test(s, "receive-packet without iface", test_receive_outside);
+	CU_add_test(s, "ts: the peer's segment (ha-sync)", test_peer_segment);
 	CU_add_test(s, "ts: refusals change nothing", test_refusals);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

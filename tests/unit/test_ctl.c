@@ -143,6 +143,10 @@ static const struct request_case request_cases[] = {
 	  "POST", "ts",
 	  "{\"prefixes\":[\"10.1.0.0/16\",\"2001:db8::/48\"],\"owner\":3,"
 	  "\"spi\":3221225473,\"lifetime_s\":3600}" },
+	{ "ts add 10.1.0.0/16 --peer 192.0.2.7", "POST", "ts",
+	  "{\"prefix\":\"10.1.0.0/16\",\"peer\":\"192.0.2.7\"}" },
+	{ "ts add 10.1.0.0/16 --owner 2 --peer 2001:db8::7", "POST", "ts",
+	  "{\"prefix\":\"10.1.0.0/16\",\"owner\":2,\"peer\":\"2001:db8::7\"}" },
 	{ "ts del 10.1.0.0/16 --owner 2 --spi 4096", "DELETE",
 	  "ts?prefix=10.1.0.0/16&owner=2&spi=4096", NULL },
 	{ "ike-sa list", "GET", "ike-sa", NULL },
@@ -280,6 +284,15 @@ static const struct usage_case usage_cases[] = {
 	  "usage: ikefwdctl ts list [PREFIX] [--owner N]" },
 	{ "ts del 10.1.0.0/16 --lifetime 5",
 	  "usage: ikefwdctl ts del PREFIX [--owner N] [--spi N]" },
+	{ "ts add 10.1.0.0/16 --peer 10.0.1",
+	  "--peer '10.0.1': give an IPv4 or IPv6 address" },
+	{ "ts add 10.1.0.0/16 --peer 10.0.1.0/24",
+	  "--peer '10.0.1.0/24': give an IPv4 or IPv6 address" },
+	{ "ts list --peer 10.0.1.8",
+	  "usage: ikefwdctl ts list [PREFIX] [--owner N]" },
+	{ "ts del 10.1.0.0/16 --peer 10.0.1.8",
+	  "usage: ikefwdctl ts del PREFIX [--owner N] [--spi N]" },
+	{ "sa add 4096 --peer 10.0.1.8", "sa: no option --peer" },
 	{ "ts add 10.1.0.0/16 --spi 7", "SPI '7': give a number from 256 to "
 					"4294967295 (or 0x100 to 0xffffffff)" },
 	{ "sa del 4096 --owner 2", "sa del: give the SPI only" },
@@ -634,6 +647,62 @@ static void test_sa_printer(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(answer);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		ret = sa->print(answer, f);
+		fclose(f);
+		CU_ASSERT_EQUAL(ret, texts[i] ? 0 : -EPROTO);
+		if (texts[i] && strcmp(text, texts[i]))
+			fprintf(stderr, "\n  got:\n%s  want:\n%s", text,
+				texts[i]);
+		if (texts[i])
+			CU_ASSERT_STRING_EQUAL(text, texts[i]);
+		free(text);
+		json_decref(answer);
+	}
+}
+
+/* ts's printer: the segment of a registration naming its peer (ha-sync),
+ * "-" for none and for a server that sends no segment. */
+static void test_ts_printer(void)
+{
+	static const char *const answers[] = {
+		"{\"total\": 2, \"selectors\": [{\"prefix\": \"10.1.0.0/16\", "
+		"\"owner\": {\"member\": 2, \"address\": \"10.0.0.2\"}, "
+		"\"local\": false, \"spi\": 3221225473, \"remaining_s\": null, "
+		"\"flags\": [\"registered\"], \"segment\": 2}, {\"prefix\": "
+		"\"2001:db8::/48\", \"owner\": {\"member\": 1, \"address\": "
+		"null}, \"local\": true, \"spi\": null, \"remaining_s\": 60, "
+		"\"flags\": [\"registered\", \"synced\"], \"segment\": null}]}",
+		"{\"selectors\": [{\"prefix\": \"10.2.0.0/16\", \"owner\": "
+		"{\"member\": 1, \"address\": null}, \"local\": true, \"spi\": "
+		"null, \"remaining_s\": null, \"flags\": []}]}",
+		"{\"selectors\": [{\"prefix\": \"10.2.0.0/16\"}]}",
+	};
+	static const char *const texts[] = {
+		"PREFIX                    OWNER   ADDRESS          LOCAL  SPI  "
+		"       REMAINING  SEGMENT  FLAGS\n"
+		"10.1.0.0/16               2       10.0.0.2         no     "
+		"0xc0000001  -          2        registered\n"
+		"2001:db8::/48             1       -                yes    -   "
+		"        1m00s      -        registered,synced\n"
+		"2 selectors\n",
+		"PREFIX                    OWNER   ADDRESS          LOCAL  SPI  "
+		"       REMAINING  SEGMENT  FLAGS\n"
+		"10.2.0.0/16               1       -                yes    -   "
+		"        -          -        \n",
+		NULL,
+	};
+	const struct ctl_command *ts = ctl_command_find("ts");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ts);
+	for (size_t i = 0; i < ARRAY_SIZE(answers); i++) {
+		json_t *answer = json_loads(answers[i], 0, NULL);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		int ret;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(answer);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		ret = ts->print(answer, f);
 		fclose(f);
 		CU_ASSERT_EQUAL(ret, texts[i] ? 0 : -EPROTO);
 		if (texts[i] && strcmp(text, texts[i]))
@@ -1391,6 +1460,7 @@ int main(void)
 		{ "receive-packet --file", test_frame_file },
 		{ "answers shown to people", test_printers },
 		{ "sa answers shown to people", test_sa_printer },
+		{ "ts answers shown to people", test_ts_printer },
 		{ "durations", test_durations },
 		{ "error lines", test_error_lines },
 		{ "server and token: command line", test_target_defaults },

@@ -606,18 +606,38 @@ static bool wait_ts(int i, const char *prefix, uint32_t owner, int ms)
 	return wait_until(ts_owner_in(i, prefix) == owner, ms);
 }
 
-/* What the API does on member i: registers prefix to owner, announces. */
-static void ts_register(int i, const char *prefix, uint32_t owner)
+/* Member i's registration's ha-sync segment, 0 for none (or no entry). */
+static uint32_t ts_segment_in(int i, const char *prefix)
+{
+	struct ikefwd_ts_maps m = ts_of(i);
+	struct ikefwd_prefix p;
+	struct ikefwd_ts ts;
+
+	if (ikefwd_prefix_parse(prefix, &p) || ikefwd_ts_get(&m, &p, &ts))
+		return 0;
+	return ikefwd_ts_segment(ts.flags);
+}
+
+/* What the API does on member i: registers prefix to owner (with the
+ * segment of the CHILD_SA's peer, ha-sync), announces. */
+static void ts_register_seg(int i, const char *prefix, uint32_t owner,
+			    uint32_t segment)
 {
 	struct ikefwd_ts_maps m = ts_of(i);
 	struct ikefwd_ts ts = { .owner = owner,
 				.created_ns = harness_now_ns(),
-				.flags = IKEFWD_TS_F_REGISTERED };
+				.flags = IKEFWD_TS_F_REGISTERED |
+					 segment << IKEFWD_TS_SEGMENT_SHIFT };
 	struct ikefwd_prefix p;
 
 	CU_ASSERT_FATAL(ikefwd_prefix_parse(prefix, &p) == 0);
 	CU_ASSERT_FATAL(ikefwd_ts_put(&m, &p, &ts) == 0);
 	sync_announce_ts(agent[i], &p, owner, SYNC_OP_TS_SET);
+}
+
+static void ts_register(int i, const char *prefix, uint32_t owner)
+{
+	ts_register_seg(i, prefix, owner, 0);
 }
 
 static void ts_remove(int i, const char *prefix, uint32_t owner)
@@ -642,9 +662,12 @@ static void test_selectors_replicate(void)
 
 	SKIP_IF_NEEDED();
 	ts_register(1, "10.10.2.1/32", 2);
-	ts_register(1, "2001:db8:100::/48", 2);
+	ts_register_seg(1, "2001:db8:100::/48", 2, 13);
 	CU_ASSERT(wait_ts(0, "10.10.2.1/32", 2, WAIT_MS));
 	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, WAIT_MS));
+	/* The peer's segment travels with it (ha-sync steers by it). */
+	CU_ASSERT_EQUAL(ts_segment_in(0, "2001:db8:100::/48"), 13);
+	CU_ASSERT_EQUAL(ts_segment_in(0, "10.10.2.1/32"), 0);
 
 	usleep(20000); /* newer by more than the tie */
 	ts_register(0, "10.10.2.1/32", 1);
@@ -674,6 +697,7 @@ static void test_selectors_replicate(void)
 	CU_ASSERT_FATAL(start_agent(0) == 0);
 	CU_ASSERT(wait_ts(0, "10.10.9.0/24", 2, WAIT_MS));
 	CU_ASSERT(wait_ts(0, "2001:db8:100::/48", 2, WAIT_MS));
+	CU_ASSERT_EQUAL(ts_segment_in(0, "2001:db8:100::/48"), 13);
 }
 
 #define T(fn)           \

@@ -619,12 +619,22 @@ static void test_ts_records(void)
 	sync_clock_now(&now);
 	m.recs[0] = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms);
 	m.recs[0].idle_ms = 3600000;
+	m.recs[0].ts_segment = 16; /* ha-sync: the peer's segment */
 	m.recs[1] = ts_rec(SYNC_OP_TS_DEL, "2001:db8:100::/48", 3, now.rt_ms);
 	len = encode(&m, buf);
 	CU_ASSERT_FATAL(len > 0);
+	/* In the byte after the length (docs/sync.md). */
+	CU_ASSERT_EQUAL(buf[SYNC_HDR_LEN + 3], 16);
+	CU_ASSERT_EQUAL(buf[SYNC_HDR_LEN + SYNC_REC_LEN + 3], 0);
 	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &got), 0);
 	CU_ASSERT(!memcmp(&got.recs[0], &m.recs[0], sizeof(m.recs[0])));
 	CU_ASSERT(!memcmp(&got.recs[1], &m.recs[1], sizeof(m.recs[1])));
+	CU_ASSERT_EQUAL(got.recs[0].ts_segment, 16);
+	/* The plugin has at most 16 segments. */
+	m.recs[0].ts_segment = 17;
+	CU_ASSERT_EQUAL(sync_decode(buf, encode(&m, buf), key, &got),
+			-SYNC_E_FIELD);
+	m.recs[0].ts_segment = 0;
 	/* Host bits, a length over the family's, another family: refused. */
 	m.count = 1;
 	m.recs[0].ts_addr[3] = 1;
@@ -663,6 +673,13 @@ static void test_ts_records(void)
 	CU_ASSERT_FATAL(ikefwd_prefix_parse("10.1.0.0/16", &p) == 0);
 	CU_ASSERT_FATAL(ikefwd_ts_get(&ts_maps, &p, &ts) == 0);
 	CU_ASSERT_EQUAL(ts.flags, IKEFWD_TS_F_REGISTERED | IKEFWD_TS_F_SYNCED);
+	/* The registering member's segment of the peer comes along. */
+	r = ts_rec(SYNC_OP_TS_SET, "10.1.0.0/16", 2, now.rt_ms - 500);
+	r.ts_segment = 2;
+	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_FATAL(ikefwd_ts_get(&ts_maps, &p, &ts) == 0);
+	CU_ASSERT_EQUAL(ts.flags, IKEFWD_TS_F_REGISTERED | IKEFWD_TS_F_SYNCED |
+					  2 << IKEFWD_TS_SEGMENT_SHIFT);
 
 	/* Member 3's late removal does not remove member 2's; member 2's
 	 * removal older than its registration neither; its own does. */
@@ -677,6 +694,7 @@ static void test_ts_records(void)
 
 	/* A resync announces the live ones this member owns, no others. */
 	r = ts_rec(SYNC_OP_TS_SET, "2001:db8:100::/48", 1, now.rt_ms);
+	r.ts_segment = 1;
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
 	r = ts_rec(SYNC_OP_TS_SET, "10.7.0.0/16", 2, now.rt_ms);
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
@@ -685,6 +703,7 @@ static void test_ts_records(void)
 	CU_ASSERT_EQUAL(seen.ts_family, 6);
 	CU_ASSERT_EQUAL(seen.ts_plen, 48);
 	CU_ASSERT_EQUAL(seen.owner, 1);
+	CU_ASSERT_EQUAL(seen.ts_segment, 1);
 
 	/* Expired registrations are swept. */
 	CU_ASSERT_FATAL(ikefwd_prefix_parse("10.7.0.0/16", &p) == 0);
