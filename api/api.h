@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "ha_assign.h"
 #include "ikefwd/table.h"
 #include "selector.h"
 
@@ -47,6 +48,9 @@ struct api_opts {
 	size_t (*sync_counters)(void *ctx, const char **names, uint64_t *values,
 				size_t max);
 	void *sync_ctx;
+	/* ha-sync mode: the segment controller's state (with sync_ctx), for
+	 * GET ha-segments and /metrics; false or NULL: no controller. */
+	bool (*ha_status)(void *ctx, struct ha_status *st);
 };
 
 struct api_server;

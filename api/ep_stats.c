@@ -171,6 +171,7 @@ void ep_metrics(struct api_ctx *c, const struct api_args *a, struct api_resp *r)
 				id, !!(m->state & IKEFWD_MEMBER_ALIVE));
 	}
 	metrics_selectors(c, f);
+	ha_metrics(c, f);
 	if (c->st->sync_counters) {
 		const char *names[SYNC_MAX_COUNTERS];
 		uint64_t values[SYNC_MAX_COUNTERS];

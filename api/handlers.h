@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "ha_assign.h"
 #include "ikefwd/config.h"
 #include "ikefwd/member.h"
 #include "pinned.h"
@@ -35,6 +38,7 @@ struct api_state {
 	size_t (*sync_counters)(void *ctx, const char **names, uint64_t *values,
 				size_t max);
 	void *sync_ctx;
+	bool (*ha_status)(void *ctx, struct ha_status *st); /* sync_ctx */
 };
 
 /* One request. */
@@ -75,6 +79,9 @@ api_handler ep_tracking_list, ep_tracking_add, ep_tracking_set, ep_tracking_del,
 	ep_initiate_negotiation, ep_table_verification, ep_entry_creation;
 /* ep_packet.c */
 api_handler ep_receive_packet;
+/* ep_ha.c: ha-sync segments (GET ha-segments; the /metrics part). */
+api_handler ep_ha_segments;
+void ha_metrics(struct api_ctx *c, FILE *f);
 /* ep_cluster.c: members and the configuration record. */
 api_handler ep_members_list, ep_members_set, ep_config, ep_ha_ownership;
 /* ep_sa.c: the inbound SA table (ESP steering). */

@@ -80,6 +80,8 @@ enum api_op {
 	OP_IKE_SA_LIST,
 	OP_IKE_SA_ADD,
 	OP_IKE_SA_DEL,
+	/* ha-sync: who holds which segment, the controller's state */
+	OP_HA_SEGMENTS,
 	OP__MAX
 };
 

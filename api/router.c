@@ -26,6 +26,7 @@ struct endpoint {
 #define EP(p, m) .path = p, .method = API_##m
 
 static const struct endpoint endpoints[OP__MAX] = {
+	[OP_HA_SEGMENTS] = { EP("ha-segments", GET) },
 	[OP_TRACKING_LIST] = { EP("packet-tracking", GET),
 			       .query = ARG(COOKIE) | ARG(OWNER) | ARG(PHASE) |
 					ARG(OFFSET) | ARG(LIMIT) },

@@ -16,7 +16,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "commands.h"
+#include "config.h"
+#include "ha_segment.h"
 #include "ikefwd/member.h"
 #include "selector.h"
 #include "output.h"
@@ -510,6 +514,66 @@ static int build_health(const struct ctl_opts *o, struct ctl_request *req,
 			char *err, size_t errlen)
 {
 	set_path(req, "GET", "health");
+	return 0;
+}
+
+static int build_segments(const struct ctl_opts *o, struct ctl_request *req,
+			  char *err, size_t errlen)
+{
+	set_path(req, "GET", "ha-segments");
+	return 0;
+}
+
+/* The ha plugin's segment of each address, computed here with the one
+ * definition of the hash (lib/ha_segment.h) and the configuration's
+ * ha_segments (the default without --config): the vici listener asks
+ * this rather than hashing a second time. */
+static int segment_of(const struct ctl_opts *o, FILE *out, char *err,
+		      size_t errlen)
+{
+	static struct ikefwd_cfg cfg;
+	unsigned int count = 2;
+	json_t *list = NULL;
+	uint8_t addr[16];
+	int ret, family;
+
+	if (o->config) {
+		ret = ikefwd_cfg_load(o->config, &cfg, err, errlen);
+		if (ret)
+			return ret == -EINVAL ? -EIO : ret;
+		count = cfg.ha_segments;
+	}
+	for (int i = 0; i < o->nr_words; i++) {
+		family = strchr(o->words[i], ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(family, o->words[i], addr) != 1)
+			return usage_err(err, errlen,
+					 "address '%s': give an IPv4 or IPv6 "
+					 "address",
+					 o->words[i]);
+	}
+	if (o->json)
+		list = json_array();
+	for (int i = 0; i < o->nr_words; i++) {
+		family = strchr(o->words[i], ':') ? AF_INET6 : AF_INET;
+		inet_pton(family, o->words[i], addr);
+		ret = ikefwd_ha_segment(family, addr, count);
+		if (ret < 0)
+			return ret;
+		if (list)
+			json_array_append_new(
+				list, json_pack("{s:s, s:i}", "address",
+						o->words[i], "segment", ret));
+		else
+			fprintf(out, "%s %d\n", o->words[i], ret);
+	}
+	if (list) {
+		json_t *answer = json_pack("{s:i, s:o}", "ha_segments", count,
+					   "segments", list);
+
+		json_dumpf(answer, out, JSON_COMPACT);
+		fputc('\n', out);
+		json_decref(answer);
+	}
 	return 0;
 }
 
@@ -1043,6 +1107,12 @@ const struct ctl_command ctl_commands[] = {
 	{ "health", "", "whether the daemon and its maps are there", 0, 0, 0,
 	  build_health, print_health },
 	{ "metrics", "", "the Prometheus text", 0, 0, 0, build_metrics, NULL },
+	{ "segments", "", "ha-sync: who holds which segment, the controller", 0,
+	  0, 0, build_segments, print_segments },
+	{ "segment-of", "ADDR [ADDR...]",
+	  "ha-sync: the ha plugin's segment of peer addresses (computed "
+	  "here, --config's ha_segments)",
+	  0, 1, 256, NULL, NULL },
 	{ "sa",
 	  "list [--spi N] [--owner N] | add SPI [SPI...] [--owner N] "
 	  "[--lifetime S] | del SPI",
@@ -1074,6 +1144,28 @@ const struct ctl_command *ctl_command_find(const char *name)
 	return NULL;
 }
 
+int ctl_local_run(const struct ctl_opts *o, FILE *out, char *err, size_t errlen)
+{
+	const struct ctl_command *c = o->cmd;
+
+	static const struct {
+		const char *name;
+		int (*run)(const struct ctl_opts *o, FILE *out, char *err,
+			   size_t errlen);
+	} runs[] = {
+		{ "segment-of", segment_of },
+	};
+
+	if (o->nr_words < c->min_words || o->nr_words > c->max_words)
+		return usage_err(err, errlen, "usage: ikefwdctl %s%s%s",
+				 c->name, c->synopsis[0] ? " " : "",
+				 c->synopsis);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		if (!strcmp(runs[i].name, c->name))
+			return runs[i].run(o, out, err, errlen);
+	return -EOPNOTSUPP;
+}
+
 int ctl_request_build(const struct ctl_opts *o, struct ctl_request *req,
 		      char *err, size_t errlen)
 {
@@ -1084,6 +1176,8 @@ int ctl_request_build(const struct ctl_opts *o, struct ctl_request *req,
 		return usage_err(err, errlen, "usage: ikefwdctl %s%s%s",
 				 c->name, c->synopsis[0] ? " " : "",
 				 c->synopsis);
+	if (!c->build) /* a local command (ctl_local_run) */
+		return -EOPNOTSUPP;
 	return c->build(o, req, err, errlen);
 }
 

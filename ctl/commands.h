@@ -37,6 +37,8 @@ struct ctl_command {
 	int (*build)(const struct ctl_opts *o, struct ctl_request *req,
 		     char *err, size_t errlen);
 	ctl_print_fn print; /* NULL: the answer is text, printed as is */
+	/* build NULL: a command that runs here and asks no server
+	 * (ctl_local_run). */
 };
 
 extern const struct ctl_command ctl_commands[];
@@ -48,5 +50,9 @@ const struct ctl_command *ctl_command_find(const char *name);
 int ctl_request_build(const struct ctl_opts *o, struct ctl_request *req,
 		      char *err, size_t errlen);
 void ctl_request_free(struct ctl_request *req);
+
+/* Runs o->cmd's local part after checking its word count. */
+int ctl_local_run(const struct ctl_opts *o, FILE *out, char *err,
+		  size_t errlen);
 
 #endif /* IKEFWD_CTL_COMMANDS_H */

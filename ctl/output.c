@@ -551,6 +551,87 @@ int print_health(const json_t *answer, FILE *out)
 	return 0;
 }
 
+/* GET ha-segments: the segments as the data path steers them, then the
+ * controller's state and counters. */
+int print_segments(const json_t *answer, FILE *out)
+{
+	static const char *const head[] = { "SEGMENT", "MEMBER", "LOCAL",
+					    "SINCE" };
+	struct text_table t = { .ncols = 4, .head = head, .right = 3 };
+	const json_t *segs = json_object_get(answer, "segments");
+	const json_t *ctl = json_object_get(answer, "controller");
+	char count[24], local[24], partner[24], pending[24];
+	const char *name;
+	const json_t *s;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_string(json_object_get(answer, "mode")) ||
+	    !json_is_array(segs))
+		return -EPROTO;
+	field_text(answer, "ha_segments", count, sizeof(count));
+	field_text(answer, "local_member", local, sizeof(local));
+	fprintf(out, "mode:         %s, %s segments\n",
+		str_or(answer, "mode", "-"), count);
+	if (json_is_object(ctl)) {
+		field_text(ctl, "partner", partner, sizeof(partner));
+		field_text(ctl, "fifo_pending", pending, sizeof(pending));
+		fprintf(out, "this member:  %s, %s\n", local,
+			json_is_true(json_object_get(ctl, "ready")) ?
+				"ready" :
+				"not ready");
+		fprintf(out, "partner:      %s, %s, %s\n", partner,
+			json_is_true(json_object_get(ctl, "partner_alive")) ?
+				"alive" :
+				"dead",
+			json_is_true(json_object_get(ctl, "partner_ready")) ?
+				"ready" :
+				"not ready");
+		fprintf(out, "fifo:         %s, %s pending\n",
+			str_or(ctl, "fifo", "-"), pending);
+	} else {
+		fprintf(out, "this member:  %s, no controller\n", local);
+	}
+	json_array_foreach(segs, i, s)
+	{
+		cell_t *row = table_row(&t);
+
+		if (!row) {
+			table_free(&t);
+			return -ENOMEM;
+		}
+		field_text(s, "segment", row[0], CELL_MAX);
+		field_text(s, "member", row[1], CELL_MAX);
+		field_text(s, "local", row[2], CELL_MAX);
+		duration_field(s, "since_s", row[3], CELL_MAX);
+	}
+	fputc('\n', out);
+	table_print(&t, out);
+	table_free(&t);
+	if (!json_is_object(json_object_get(ctl, "counters")))
+		return 0;
+	fputc('\n', out);
+	t = (struct text_table){ .ncols = 2,
+				 .head = (const char *const[]){ "COUNTER",
+								"VALUE" },
+				 .right = 1u << 1 };
+	json_object_foreach(json_object_get(ctl, "counters"), name, v)
+	{
+		cell_t *row = table_row(&t);
+
+		if (!row) {
+			table_free(&t);
+			return -ENOMEM;
+		}
+		snprintf(row[0], CELL_MAX, "%s", name);
+		snprintf(row[1], CELL_MAX, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+	}
+	table_print(&t, out);
+	table_free(&t);
+	return 0;
+}
+
 void reply_error_line(const struct ctl_reply *r, char *out, size_t len)
 {
 	json_t *body = json_loadb(r->body ? r->body : "", r->len, 0, NULL);

@@ -30,6 +30,7 @@ int print_member(const json_t *member, FILE *out);
 int print_config(const json_t *config, FILE *out);
 int print_stats(const json_t *answer, FILE *out);
 int print_health(const json_t *answer, FILE *out);
+int print_segments(const json_t *answer, FILE *out); /* GET ha-segments */
 
 /* "117s", "2m03s", "5h07m", "3d04h"; negative: "expired". */
 void duration_format(long long seconds, char *out, size_t len);

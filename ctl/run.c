@@ -91,6 +91,15 @@ int ctl_run(const struct ctl_opts *o, FILE *out, FILE *errout)
 	char err[1024] = "";
 	int ret;
 
+	if (!o->cmd->build) {
+		ret = ctl_local_run(o, out, err, sizeof(err));
+		if (ret == -EINVAL)
+			return fail(errout, CTL_EXIT_USAGE, "%s", err);
+		if (ret)
+			return fail(errout, CTL_EXIT_FAIL, "%s",
+				    err[0] ? err : strerror(-ret));
+		return CTL_EXIT_OK;
+	}
 	ret = ctl_request_build(o, &req, err, sizeof(err));
 	if (ret) {
 		ctl_request_free(&req);

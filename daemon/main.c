@@ -2,7 +2,8 @@
 /*
  * ikefwdd: the member's long-lived daemon. Serves the management API
  * (docs/api.md) and runs the cluster-sync agent (docs/sync.md) on the data
- * path pinned under the pin root until SIGTERM or SIGINT.
+ * path pinned under the pin root until SIGTERM or SIGINT; in ha-sync mode
+ * the agent runs the segment controller (docs/ha-sync.md).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -63,6 +64,12 @@ static size_t sync_counters(void *ctx, const char **names, uint64_t *values,
 	return sync_stats_list(agent_get(), names, values, max);
 }
 
+/* ha-sync: the segment controller runs in the agent. */
+static bool ha_status(void *ctx, struct ha_status *st)
+{
+	return sync_ha_status(agent_get(), st);
+}
+
 /* Starts the agent once the data path is pinned (ikefwd attach may come
  * after the daemon). Returns true when it runs, or will never run. */
 static bool try_start_sync(const struct ikefwd_cfg *cfg, const char *pin_root,
@@ -72,8 +79,14 @@ static bool try_start_sync(const struct ikefwd_cfg *cfg, const char *pin_root,
 	char msg[512];
 	int err;
 
-	if (!cfg->sync.key_file[0])
+	if (!cfg->sync.key_file[0]) {
+		/* Nobody would move segments: the controller needs the
+		 * agent's liveness. */
+		if (cfg->mode == IKEFWD_MODE_HA_SYNC)
+			pr_warn("ikefwdd: mode ha-sync without [sync] "
+				"key_file: no segment controller\n");
 		return true;
+	}
 	err = sync_agent_start(&a, cfg, pin_root, msg, sizeof(msg));
 	if (!err) {
 		__atomic_store_n(&agent, a, __ATOMIC_RELEASE);
@@ -199,6 +212,7 @@ int main(int argc, char **argv)
 	o.ts_changed = on_ts_changed;
 	o.ike_unregistered = on_ike_unregistered;
 	o.sync_counters = sync_counters;
+	o.ha_status = ha_status;
 	if (api_start(&o, &api, msg, sizeof(msg))) {
 		pr_warn("ikefwdd: %s\n", msg);
 		return 1;

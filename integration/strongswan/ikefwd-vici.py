@@ -41,6 +41,20 @@
 #   ikefwd-vici.py --vici unix:///run/charon.vici --config /etc/ikefwd.conf
 #                  [--ikefwdctl PATH] [--owner N]
 #
+# One-shot, for ikefwdd's ha-sync segment controller ([ha] rekey_command,
+# docs/ha-sync.md "The controller"): after a planned segment move the new
+# holder's outbound ESP sequence numbers start again at 1 and the peers
+# drop them until the CHILD_SAs are rekeyed:
+#   ikefwd-vici.py --rekey-segment N [N...] [--config FILE] [--vici URI]
+#                  [--ikefwdctl PATH] [--rekey-wait S]
+# lists the IKE_SAs (list-sas), asks `ikefwdctl segment-of` for the ha
+# plugin's segment of each remote-host, and rekeys (vici `rekey`, by
+# child-id) every INSTALLED CHILD_SA of every ESTABLISHED IKE_SA in those
+# segments. IKE_SAs of the segments still PASSIVE (charon not done with
+# the "+N" that moved them) are waited for up to --rekey-wait seconds
+# (default 5). --config defaults to $IKEFWD_CONFIG (ikefwdd sets it).
+# Exit 0 when every rekey was accepted, 1 otherwise.
+#
 # It speaks vici itself (the protocol is a few framing rules; Debian has
 # no python3-vici package): src/libcharon/plugins/vici/README.md.
 
@@ -84,6 +98,15 @@ PREFIX = journal_prefix()
 
 def log(msg):
     print(PREFIX + "ikefwd-vici: " + msg, flush=True)
+
+
+def encode(msg):
+    """Flat dict of str values to a vici message."""
+    out = b""
+    for k, v in msg.items():
+        kb, vb = k.encode(), str(v).encode()
+        out += bytes([KEY_VALUE, len(kb)]) + kb + struct.pack("!H", len(vb)) + vb
+    return out
 
 
 def decode(data):
@@ -184,8 +207,8 @@ class Vici:
             ln = pkt[1]
             self.on_event(pkt[2:2 + ln].decode(), decode(pkt[2 + ln:]))
 
-    def command(self, cmd):
-        self._send(CMD_REQUEST, cmd)
+    def command(self, cmd, args=None):
+        self._send(CMD_REQUEST, cmd, encode(args) if args else b"")
         t, body = self.read()
         if t != CMD_RESPONSE:
             raise ConnectionError("charon: unknown command %s" % cmd)
@@ -447,6 +470,85 @@ class Registrar:
                         self.add(child, "installed " + ike_name, peer)
 
 
+def list_ike_sas(v):
+    """Every IKE_SA charon holds, as list-sas streams them."""
+    sas = []
+
+    def on_event(name, msg):
+        if name != "list-sa":
+            return
+        for ike_name, ike in msg.items():
+            if isinstance(ike, dict):
+                ike["name"] = ike_name
+                sas.append(ike)
+    v.on_event = on_event
+    v.register("list-sa")
+    v.command("list-sas")
+    v.unregister("list-sa")
+    return sas
+
+
+def segments_of(args, hosts):
+    """The ha plugin's segment of each address, from ikefwdctl (the one
+    definition of the hash, with the configuration's ha_segments)."""
+    if not hosts:
+        return {}
+    ctl = [args.ikefwdctl] + (["--config", args.config] if args.config
+                              else []) + ["--json", "segment-of"]
+    p = subprocess.run(ctl + sorted(hosts), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode:
+        raise RuntimeError("segment-of: " + p.stderr.strip())
+    return {e["address"]: int(e["segment"])
+            for e in json.loads(p.stdout)["segments"]}
+
+
+def rekey_segments(args):
+    """--rekey-segment: rekeys every CHILD_SA of the segments' IKE_SAs."""
+    want = set(args.rekey_segment)
+    deadline = time.monotonic() + args.rekey_wait
+    v = Vici(args.vici, lambda name, msg: None)
+    done, failed = set(), 0
+    try:
+        while True:
+            sas = list_ike_sas(v)
+            seg = segments_of(args, {ike.get("remote-host", "")
+                                     for ike in sas} - {""})
+            mine = [ike for ike in sas
+                    if seg.get(ike.get("remote-host")) in want]
+            passive = 0
+            for ike in mine:
+                if ike.get("state") != "ESTABLISHED":
+                    passive += ike.get("state") == "PASSIVE"
+                    continue
+                for child in (ike.get("child-sas") or {}).values():
+                    uid = child.get("uniqueid") if isinstance(
+                        child, dict) else None
+                    if (not uid or uid in done
+                            or child.get("state") != "INSTALLED"):
+                        continue
+                    done.add(uid)
+                    r = v.command("rekey", {"child-id": uid})
+                    ok = r.get("success") == "yes"
+                    failed += not ok
+                    log("segment %s: rekey CHILD_SA %s (%s, %s): %s" % (
+                        seg[ike["remote-host"]], uid, ike["name"],
+                        ike["remote-host"],
+                        "ok" if ok else r.get("errmsg", "failed")))
+            if not passive or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+    finally:
+        v.close()
+    if passive:
+        log("segment%s: %d IKE_SA(s) still PASSIVE after %.1f s" % (
+            "s" if len(want) > 1 else "", passive, args.rekey_wait))
+    log("rekeyed segment%s %s: %d CHILD_SA(s), %d failed" % (
+        "s" if len(want) > 1 else "", " ".join(map(str, sorted(want))),
+        len(done), failed))
+    return 1 if failed or passive else 0
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="registers IKE SAs, CHILD_SAs' inbound SPIs and remote "
@@ -455,8 +557,9 @@ def main():
                     version="ikefwd-vici " + VERSION)
     ap.add_argument("--vici", default="unix:///var/run/charon.vici",
                     help="charon's vici socket (unix:///path)")
-    ap.add_argument("--config", required=True,
-                    help="the local ikefwd.conf (ikefwdctl --config)")
+    ap.add_argument("--config", default=os.environ.get("IKEFWD_CONFIG"),
+                    help="the local ikefwd.conf (ikefwdctl --config; "
+                         "default $IKEFWD_CONFIG)")
     ap.add_argument("--ikefwdctl", default="ikefwdctl")
     ap.add_argument("--ts-grace", type=float, default=2.0,
                     help="seconds between a CHILD_SA's down event and the "
@@ -467,7 +570,21 @@ def main():
     ap.add_argument("--resync-s", type=float, default=60,
                     help="every this many seconds, register again the IKE "
                          "SAs whose registration was lost (0: never)")
+    ap.add_argument("--rekey-segment", type=int, nargs="+", metavar="N",
+                    help="one-shot: rekey the CHILD_SAs of these ha "
+                         "segments, then exit (ikefwdd's rekey_command)")
+    ap.add_argument("--rekey-wait", type=float, default=5.0,
+                    help="--rekey-segment: seconds to wait for PASSIVE "
+                         "IKE_SAs of the segments to become ESTABLISHED")
     args = ap.parse_args()
+    if args.rekey_segment:
+        try:
+            return rekey_segments(args)
+        except (OSError, ValueError, ConnectionError, RuntimeError) as e:
+            log("--rekey-segment: %s" % e)
+            return 1
+    if not args.config:
+        ap.error("--config is required (or $IKEFWD_CONFIG)")
 
     def stop(signum, frame):
         raise SystemExit(0)

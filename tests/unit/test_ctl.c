@@ -127,6 +127,7 @@ static const struct request_case request_cases[] = {
 	{ "stats", "GET", "stats", NULL },
 	{ "health", "GET", "health", NULL },
 	{ "metrics", "GET", "/metrics", NULL },
+	{ "segments", "GET", "ha-segments", NULL },
 	{ "sa list", "GET", "sa", NULL },
 	{ "sa list --spi 0x1000 --owner 2", "GET", "sa?spi=4096&owner=2",
 	  NULL },
@@ -195,13 +196,14 @@ static void test_requests(void)
 }
 
 /* Every command of the table has a case above: a new endpoint without a
- * test fails here. */
+ * test fails here. (Commands that ask no server, build NULL, have their
+ * own test: test_segment_of.) */
 static void test_every_command_covered(void)
 {
 	for (size_t i = 0; i < ctl_nr_commands; i++) {
 		const char *name = ctl_commands[i].name;
 		size_t n = strlen(name);
-		bool found = false;
+		bool found = !ctl_commands[i].build;
 
 		for (size_t j = 0; j < ARRAY_SIZE(request_cases) && !found; j++)
 			found = !strncmp(request_cases[j].line, name, n) &&
@@ -591,6 +593,38 @@ static const struct print_case print_cases[] = {
 	  "{\"status\": \"ok\", \"local_member\": 1, \"uptime_s\": 90061}", 0,
 	  "ok: member 1, up 1d01h\n" },
 	{ "health without status", print_health, "{}", -EPROTO, "" },
+	{ "segments", print_segments,
+	  "{\"mode\": \"ha-sync\", \"ha_segments\": 2, \"local_member\": 1, "
+	  "\"segments\": [{\"segment\": 1, \"member\": 1, \"local\": true, "
+	  "\"since_s\": 125}, {\"segment\": 2, \"member\": null, "
+	  "\"local\": false, \"since_s\": null}], \"controller\": "
+	  "{\"ready\": true, \"ready_s\": 130, \"partner\": 2, "
+	  "\"partner_alive\": false, \"partner_ready\": false, \"fifo\": "
+	  "\"/run/charon.ha\", \"fifo_pending\": 0, \"rekeys_running\": 0, "
+	  "\"counters\": {\"takeovers\": 1, \"fifo_writes\": 12}}}",
+	  0,
+	  "mode:         ha-sync, 2 segments\n"
+	  "this member:  1, ready\n"
+	  "partner:      2, dead, not ready\n"
+	  "fifo:         /run/charon.ha, 0 pending\n"
+	  "\n"
+	  "SEGMENT  MEMBER  LOCAL  SINCE\n"
+	  "      1       1  yes    2m05s\n"
+	  "      2       -  no     -\n"
+	  "\n"
+	  "COUNTER      VALUE\n"
+	  "takeovers        1\n"
+	  "fifo_writes     12\n" },
+	{ "segments without a controller", print_segments,
+	  "{\"mode\": \"load-sharing\", \"ha_segments\": 0, "
+	  "\"local_member\": 3, \"segments\": [], \"controller\": null}",
+	  0,
+	  "mode:         load-sharing, 0 segments\n"
+	  "this member:  3, no controller\n"
+	  "\n"
+	  "SEGMENT  MEMBER  LOCAL  SINCE\n" },
+	{ "segments without mode", print_segments, "{\"segments\": []}",
+	  -EPROTO, "" },
 	{ "not an object", print_entry, "[1]", -EPROTO, "" },
 	{ "ike-sa list", print_ike_sa,
 	  "{\"total\": 1, \"ike_sas\": [" ENTRY_1 "]}", 0,
@@ -909,6 +943,50 @@ static void test_target_config(void)
 	snprintf(args, sizeof(args), "--config %s", conf);
 	CU_ASSERT_NOT_EQUAL(resolve_line(args, &t, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "ikefwd.conf:6: [api] port:"));
+	unlink(conf);
+}
+
+/* segment-of asks no server: the plugin's segments of addresses, with
+ * the configuration's ha_segments (tests/unit/ha_segment_vectors.txt has
+ * the real plugin's decisions for these addresses with 16 and 2). */
+static void test_segment_of(void)
+{
+	char conf[128];
+	struct run r;
+
+	snprintf(conf, sizeof(conf), "%s/ha.conf", tmpdir);
+	write_file(conf, "[cluster]\nmode = ha-sync\nlocal_member = 1\n"
+			 "ha_segments = 16\n[member 1]\naddress = 10.0.0.1\n"
+			 "[member 2]\naddress = 10.0.0.2\n");
+	/* No server anywhere near: --url points at nothing. */
+	run_ctl(&r,
+		"--url http://127.0.0.1:1 --config %s segment-of "
+		"10.0.1.8 10.0.1.9 10.0.1.10",
+		conf);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_STRING_EQUAL(r.out, "10.0.1.8 5\n10.0.1.9 8\n10.0.1.10 9\n");
+	run_free(&r);
+
+	/* Without --config: ikefwd's default, 2. */
+	run_ctl(&r, "--url http://127.0.0.1:1 --json segment-of 10.0.1.10 "
+		    "2001:db8::1");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_STRING_EQUAL(r.out,
+			       "{\"ha_segments\":2,\"segments\":[{\"address\":"
+			       "\"10.0.1.10\",\"segment\":2},{\"address\":"
+			       "\"2001:db8::1\",\"segment\":1}]}\n");
+	run_free(&r);
+
+	run_ctl(&r, "segment-of 10.0.1.300");
+	CU_ASSERT_EQUAL(r.status, 2);
+	assert_one_line(&r, "ikefwdctl: address '10.0.1.300': give an IPv4 "
+			    "or IPv6 address");
+	run_free(&r);
+	run_ctl(&r, "segment-of");
+	CU_ASSERT_EQUAL(r.status, 2);
+	assert_one_line(&r, "ikefwdctl: usage: ikefwdctl segment-of ADDR "
+			    "[ADDR...]");
+	run_free(&r);
 	unlink(conf);
 }
 
@@ -1473,6 +1551,7 @@ int main(void)
 		{ "binary: TLS", test_wire_tls },
 		{ "binary: 4096-byte frame", test_wire_big_frame },
 		{ "binary: --timeout", test_wire_timeout },
+		{ "binary: segment-of, no server", test_segment_of },
 	};
 	CU_pSuite suite;
 	unsigned int failed;

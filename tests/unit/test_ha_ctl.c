@@ -12,6 +12,7 @@
  * member 2 dies and member 1 takes segment 2 over ("+2" then "*2"); member
  * 2 comes back and gets it again; with member 1's FIFO gone, a takeover
  * waits for it (counted errors, retried) and completes when it is back.
+ * Member 1's state through a real API server: GET ha-segments, /metrics.
  */
 #define _GNU_SOURCE
 #include <CUnit/Basic.h>
@@ -29,8 +30,11 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <curl/curl.h>
+#include <jansson.h>
 
 #include "agent.h"
+#include "api.h"
 #include "config.h"
 #include "ikefwd.skel.h"
 #include "xdp_harness.h"
@@ -263,6 +267,7 @@ static int suite_init(void)
 		struct ikefwd_config c = { .local_member = i + 1,
 					   .timeout_sec = 120,
 					   .max_member = 2,
+					   .mode = IKEFWD_MODE_HA_SYNC,
 					   .ha_segments = 2 };
 		int err;
 
@@ -526,6 +531,122 @@ static void test_fifo_missing(void)
 	CU_ASSERT_EQUAL(status(0).stats.takeovers, 2);
 }
 
+/* ---- the API, a real server on member 1's data path ---- */
+
+static bool ha_status_of(void *ctx, struct ha_status *st)
+{
+	return sync_ha_status(*(struct sync_agent **)ctx, st);
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *ctx)
+{
+	FILE *f = ctx;
+
+	return fwrite(data, size, n, f);
+}
+
+/* GET path from the server on port: the status, the body in *body. */
+static long http_get(uint16_t port, const char *path, char **body)
+{
+	char url[256];
+	size_t len = 0;
+	long status = -1;
+	FILE *f = open_memstream(body, &len);
+	CURL *curl = curl_easy_init();
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	fclose(f);
+	return status;
+}
+
+static json_t *seg_at(json_t *answer, size_t i)
+{
+	return json_array_get(json_object_get(answer, "segments"), i);
+}
+
+/* After test_partner_back: segment 1 on member 1, segment 2 on member 2,
+ * one takeover, two handovers out. */
+static void test_status_api(void)
+{
+	struct ikefwd_api_cfg api = { .listen = { .family = AF_INET,
+						  .addr = { [10] = 0xff,
+							    [11] = 0xff,
+							    [12] = 127,
+							    [15] = 1 },
+						  .text = "127.0.0.1" } };
+	struct api_opts o = { .cfg = &api,
+			      .pin_root = root[0],
+			      .ha_status = ha_status_of,
+			      .sync_ctx = &agent[0] };
+	struct api_server *srv = NULL;
+	char msg[256], *body = NULL;
+	json_t *answer, *ctl;
+	uint16_t port;
+
+	SKIP_IF_NEEDED();
+	CU_ASSERT_FATAL(maps_are(1, 2));
+	CU_ASSERT_FATAL(api_start(&o, &srv, msg, sizeof(msg)) == 0);
+	port = api_port(srv);
+
+	CU_ASSERT_EQUAL(http_get(port,
+				 "/api/v1/cluster/ike-forwarding/ha-segments",
+				 &body),
+			200);
+	answer = json_loads(body ?: "", 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(answer);
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_object_get(answer, "mode")), "ha-sync");
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(answer, "ha_segments")), 2);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(answer, "segments")),
+			2);
+	CU_ASSERT_EQUAL(json_integer_value(
+				json_object_get(seg_at(answer, 0), "member")),
+			1);
+	CU_ASSERT(json_is_true(json_object_get(seg_at(answer, 0), "local")));
+	CU_ASSERT_EQUAL(json_integer_value(
+				json_object_get(seg_at(answer, 1), "member")),
+			2);
+	CU_ASSERT(json_is_false(json_object_get(seg_at(answer, 1), "local")));
+	CU_ASSERT(
+		json_is_integer(json_object_get(seg_at(answer, 1), "since_s")));
+	ctl = json_object_get(answer, "controller");
+	CU_ASSERT(json_is_true(json_object_get(ctl, "ready")));
+	CU_ASSERT(json_is_true(json_object_get(ctl, "partner_alive")));
+	CU_ASSERT(json_is_true(json_object_get(ctl, "partner_ready")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(ctl, "partner")), 2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+				json_object_get(ctl, "counters"), "takeovers")),
+			1);
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(
+			json_object_get(ctl, "counters"), "handovers_out")),
+		2);
+	json_decref(answer);
+	free(body);
+	body = NULL;
+
+	CU_ASSERT_EQUAL(http_get(port, "/metrics", &body), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		body ?: "", "ikefwd_ha_segment_holder{segment=\"1\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		body ?: "", "ikefwd_ha_segment_holder{segment=\"2\"} 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(body ?: "", "\nikefwd_ha_takeovers_total 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(body ?: "", "\nikefwd_ha_handovers_out_total 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body ?: "", "\nikefwd_ha_ready 1\n"));
+	free(body);
+	api_stop(srv);
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -539,7 +660,7 @@ int main(void)
 	} tests[] = {
 		T(test_alone_takes_all), T(test_partner_joins),
 		T(test_takeover),	 T(test_partner_back),
-		T(test_fifo_missing),
+		T(test_status_api),	 T(test_fifo_missing),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
