@@ -192,22 +192,13 @@ for m in "${LAB_MEMBERS[@]}"; do
 done
 
 # --- ha-sync: the segment map --------------------------------------------------
-# segmap M: member M's segment map (the pinned ikefwd_segments), "SEGMENT
-# MEMBER" per line for segments 1 and 2.
+# segmap M: member M's segment map as its data path holds it (ikefwd
+# status), "SEGMENT MEMBER" per line.
 segmap() {
-	bpftool -j map dump pinned "$LAB_DIR/$1/bpf/ikefwd/ikefwd_segments" \
-		2>/dev/null | "$LAB_PY" -c '
+	lab_ikefwd "$1" status --json 2>/dev/null | "$LAB_PY" -c '
 import json, sys
-for e in json.load(sys.stdin):
-    f = e.get("formatted")
-    if f:
-        k, v = f["key"], f["value"]["member"]
-    else:
-        b = [int(x, 16) for x in e["key"]]
-        k = int.from_bytes(bytes(b), "little")
-        v = int.from_bytes(bytes(int(x, 16) for x in e["value"][:4]), "little")
-    if 1 <= k <= 2:
-        print(k, v)' 2>/dev/null | sort -n
+for s in json.load(sys.stdin).get("segments", []):
+    print(s["segment"], s["member"])' 2>/dev/null
 }
 # segments_are M WANT: M's map is WANT ("1 1,2 2": segment 1 on m1, ...).
 segments_are() {
