@@ -44,6 +44,7 @@
 #include <linux/bpf.h>
 
 #include "ikefwd.skel.h"
+#include "ikefwd/ha_segment.h"
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
 #include "selector.h"
@@ -124,6 +125,10 @@ struct bench_case {
 	/* max_member 0 while it runs: the loop guard walks every member
 	 * slot, as it does for a configuration written without it. */
 	bool walk_all;
+	/* mode = ha-sync (ha_segments 2) while it runs: IKE and ESP go by
+	 * the segment of their source (bpf/ha_sync.h). */
+	bool ha_sync;
+	const char *src; /* outside frames' source; default 192.0.2.10 */
 	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
 	uint64_t ispi;
@@ -141,6 +146,11 @@ struct bench_case {
 #define SPI_RANGE 0x30000005
 #define RANGE_MIN 0x30000000
 #define RANGE_MAX 0x3fffffff
+
+/* ha-sync rows: peers the ha plugin put in segment 1 (held here) and 2
+ * (held by member 2) with segment_count 2 (tests/unit/ha_segment_vectors.txt). */
+#define SEG1_PEER "10.0.1.8"
+#define SEG2_PEER "10.0.1.10"
 
 static struct bench_case cases[] = {
 	{ .name = "floor: empty XDP program",
@@ -229,6 +239,58 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "ha-sync: IKE, segment held here",
+	  .frame_text = "UDP 4500, IKE_AUTH, from " SEG1_PEER,
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG1_PEER,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(HA_SYNC_LOCAL) },
+	{ .name = "ha-sync: IKE to member 2 (its segment)",
+	  .frame_text = "UDP 4500, IKE_AUTH, from " SEG2_PEER,
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG2_PEER,
+	  .ispi = ISPI_LOCAL,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(HA_SYNC_FORWARDED) },
+	{ .name = "ha-sync: ESP-in-UDP, segment held here",
+	  .frame_text = "UDP 4500, SPI 0x1001, from " SEG1_PEER,
+	  .frame = F_ESP_UDP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG1_PEER,
+	  .verdict = XDP_PASS,
+	  .counters = C(ESP_IN_UDP) | C(HA_SYNC_LOCAL) },
+	{ .name = "ha-sync: ESP-in-UDP to member 2 (its segment)",
+	  .frame_text = "UDP 4500, SPI 0x1001, from " SEG2_PEER,
+	  .frame = F_ESP_UDP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG2_PEER,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_IN_UDP) | C(HA_SYNC_FORWARDED) },
+	{ .name = "ha-sync: native ESP, segment held here",
+	  .frame_text = "IP proto 50, from " SEG1_PEER,
+	  .frame = F_ESP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG1_PEER,
+	  .verdict = XDP_PASS,
+	  .counters = C(ESP_NATIVE) | C(HA_SYNC_LOCAL) },
+	{ .name = "ha-sync: native ESP to member 2 (its segment)",
+	  .frame_text = "IP proto 50, from " SEG2_PEER,
+	  .frame = F_ESP,
+	  .method = BATCH,
+	  .ha_sync = true,
+	  .src = SEG2_PEER,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_NATIVE) | C(HA_SYNC_FORWARDED) },
 	{ .name = "inside: no selector",
 	  .frame_text = "UDP/IPv4 to 10.2.0.1",
 	  .frame = F_CLEAR,
@@ -495,7 +557,7 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
 	if (c->frame >= F_CLEAR)
 		return build_clear(p, c);
-	pkt_ipv4(p, "192.0.2.10", "198.51.100.1");
+	pkt_ipv4(p, c->src ?: "192.0.2.10", "198.51.100.1");
 	switch (c->frame) {
 	case F_TCP:
 		pkt_tcp(p, 40000, 443);
@@ -670,12 +732,16 @@ static int case_config(struct bench *b, const struct bench_case *c)
 {
 	uint32_t flags = c->steering ? IKEFWD_CFG_ESP_STEERING : 0;
 	uint32_t max_member = c->walk_all ? 0 : PEER;
+	uint32_t mode = c->ha_sync ? IKEFWD_MODE_HA_SYNC :
+				     IKEFWD_MODE_LOAD_SHARING;
 
 	if (c->floor ||
-	    (b->cfg.flags == flags && b->cfg.max_member == max_member))
+	    (b->cfg.flags == flags && b->cfg.max_member == max_member &&
+	     b->cfg.mode == mode))
 		return 0;
 	b->cfg.flags = flags;
 	b->cfg.max_member = max_member;
+	b->cfg.mode = mode;
 	return harness_set_config(&b->h, &b->cfg);
 }
 
@@ -879,6 +945,20 @@ static int seed_esp(struct bench *b)
 	return 0;
 }
 
+/* ha-sync rows: segment 1 held here, segment 2 by member 2. */
+static int seed_segments(struct bench *b)
+{
+	int fd = bpf_map__fd(b->h.skel->maps.ikefwd_segments);
+
+	for (uint32_t seg = 1; seg <= 2; seg++) {
+		struct ikefwd_segment s = { .member = seg == 1 ? LOCAL : PEER };
+
+		if (bpf_map_update_elem(fd, &seg, &s, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static int setup(struct bench *b)
 {
 	struct ikefwd_config cfg = {
@@ -891,6 +971,8 @@ static int setup(struct bench *b)
 		.max_member = PEER,
 		/* Used only while ESP steering is on (the steered cases). */
 		.nr_spi_ranges = 1,
+		/* Used only in ha-sync mode (the ha-sync cases). */
+		.ha_segments = 2,
 	};
 	int err;
 
@@ -920,7 +1002,7 @@ static int setup(struct bench *b)
 		      harness_table_put(&b->h, ISPI_P1, 0, LOCAL, 0,
 					IKEFWD_F_IKEV2);
 	if (!err)
-		err = seed_selectors(b) ?: seed_esp(b);
+		err = seed_selectors(b) ?: seed_esp(b) ?: seed_segments(b);
 	if (err)
 		fprintf(stderr, "xdp_cost: cannot fill the maps: %s\n",
 			strerror(-err));
@@ -1117,6 +1199,11 @@ static void print_report(const struct bench *b)
 	       "- The configuration is the loader's for members 1 and 2: max_member = 2, so\n"
 	       "  the loop guard reads member 2's record only. The row with max_member\n"
 	       "  unset walks all 15 member slots (a configuration written without it).\n"
+	       "- ha-sync rows run in mode ha-sync (ha_segments 2; segment 1 held\n"
+	       "  here, 2 by member 2) with peers the ha plugin put in those segments\n"
+	       "  (" SEG1_PEER ", " SEG2_PEER
+	       "): one hash of the source and one array\n"
+	       "  lookup, no table, no SA lookup, whatever ESP steering says.\n"
 	       "- ESP steered rows run with ESP steering on (ikefwd_sa holds SPI 0x%x for\n"
 	       "  member 2, whose SPI range is 0x%x-0x%x); every other row with it off.\n",
 	       SPI_SA, RANGE_MIN, RANGE_MAX);

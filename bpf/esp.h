@@ -10,7 +10,6 @@
 
 #include "classify.h"
 #include "forward.h"
-#include "ha_sync.h"
 #include "maps.h"
 #include "members.h"
 
@@ -40,16 +39,13 @@ static __always_inline __u32 esp_owner(const struct ikefwd_config *cfg,
 	return 0;
 }
 
-static __always_inline int ingress_esp(struct ike_pkt *p, void *data_end)
+static __always_inline int ingress_esp(struct ike_pkt *p)
 {
 	const struct ikefwd_config *cfg = p->cfg;
 	__u32 owner;
 
 	count(p->l3.l4proto == IPPROTO_UDP ? IKEFWD_C_ESP_IN_UDP :
 					     IKEFWD_C_ESP_NATIVE);
-	/* By the peer's segment, not by the SPI (bpf/ha_sync.h). */
-	if (cfg->mode == IKEFWD_MODE_HA_SYNC)
-		return ha_sync_ingress(p, data_end);
 	owner = esp_owner(cfg, p->spi);
 	if (!owner) {
 		count(IKEFWD_C_ESP_UNKNOWN);

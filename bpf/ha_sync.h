@@ -93,18 +93,31 @@ static __always_inline int ha_sync_deliver(struct ike_pkt *p, void *data_end,
 	return forward_to(p, holder, IKEFWD_C_HA_SYNC_FORWARDED);
 }
 
-/* ha-sync's ingress for IKE and ESP. A first UDP fragment's decision is
- * kept for the later ones (bpf/fragments.h): only it has the UDP header
- * that says IKE or ESP-in-UDP; a dropped one leaves no record, so its
- * later fragments are passed and die in reassembly. Native ESP needs no
- * record: every fragment says protocol 50 and carries the source. */
-static __always_inline int ha_sync_ingress(struct ike_pkt *p, void *data_end)
+/* ha-sync's ingress for a classified IKE (esp false) or ESP packet: the
+ * same classification counters as the other modes, then the decision. A
+ * first UDP fragment's decision is kept for the later ones
+ * (bpf/fragments.h): only it has the UDP header that says IKE or
+ * ESP-in-UDP; a dropped one leaves no record, so its later fragments are
+ * passed and die in reassembly. Native ESP needs no record: every
+ * fragment says protocol 50 and carries the source. */
+static __always_inline int ha_sync_ingress(struct ike_pkt *p, void *data_end,
+					   bool esp)
 {
 	__u32 holder;
 	int action;
 
-	if (!p->cfg->local_member)
+	if (esp) {
+		count(p->l3.l4proto == IPPROTO_UDP ? IKEFWD_C_ESP_IN_UDP :
+						     IKEFWD_C_ESP_NATIVE);
+	} else {
+		count(IKEFWD_C_IKE_SEEN);
+		count(p->major == 1 ? IKEFWD_C_IKE_V1 : IKEFWD_C_IKE_V2);
+	}
+	if (!p->cfg->local_member) {
+		if (!esp)
+			count(IKEFWD_C_UNCONFIGURED);
 		return XDP_PASS;
+	}
 	action = ha_sync_deliver(p, data_end, &holder);
 	if (p->l3.first_frag && p->l3.l4proto == IPPROTO_UDP &&
 	    action != XDP_DROP)

@@ -18,6 +18,7 @@
 #include "classify.h"
 #include "egress.h"
 #include "esp.h"
+#include "ha_sync.h"
 #include "ingress.h"
 #include "inside.h"
 #include "leak.h"
@@ -35,14 +36,25 @@ int xdp_ikefwd(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	struct ike_pkt p = {};
 	enum ikefwd_counter why;
+	enum ike_class cls;
+	int action;
 
-	switch (ike_classify(&p, data, data_end, false, &why)) {
+	cls = ike_classify(&p, data, data_end, false, &why);
+	switch (cls) {
 	case CLASS_IKE:
-		return forward_finish(ctx, &p, ingress_ike(&p, data_end));
+	case CLASS_ESP:
+		/* ha-sync mode: IKE and ESP alike go by the peer's segment
+		 * (bpf/ha_sync.h). */
+		if (p.cfg->mode == IKEFWD_MODE_HA_SYNC)
+			action =
+				ha_sync_ingress(&p, data_end, cls == CLASS_ESP);
+		else if (cls == CLASS_IKE)
+			action = ingress_ike(&p, data_end);
+		else
+			action = ingress_esp(&p);
+		return forward_finish(ctx, &p, action);
 	case CLASS_LATER_FRAG:
 		return ingress_later_frag(&p, data_end);
-	case CLASS_ESP:
-		return forward_finish(ctx, &p, ingress_esp(&p, data_end));
 	case CLASS_COUNTED:
 		count(why);
 		return XDP_PASS;

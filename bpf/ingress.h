@@ -9,7 +9,6 @@
 #include "classify.h"
 #include "forward.h"
 #include "fragments.h"
-#include "ha_sync.h"
 #include "members.h"
 #include "owner.h"
 
@@ -66,9 +65,6 @@ static __always_inline int ingress_ike(struct ike_pkt *p, void *data_end)
 		count(IKEFWD_C_UNCONFIGURED);
 		return XDP_PASS;
 	}
-	/* By the peer's segment: no table, no claim (bpf/ha_sync.h). */
-	if (cfg->mode == IKEFWD_MODE_HA_SYNC)
-		return ha_sync_ingress(p, data_end);
 
 	ike_ctx_init(&ic, cfg, p->ih, p->major, bpf_ktime_get_coarse_ns());
 	ic.l3 = &p->l3;

@@ -194,6 +194,30 @@ static void test_register_and_steer(void)
 	CU_ASSERT_EQUAL(lab.ts_deleted, 2);
 }
 
+/* An IKE_SA_INIT from src through receive-packet on the outside. */
+static long outside_ike(const char *src, struct reply *r)
+{
+	char body[1024], *o;
+	struct pkt p;
+
+	pkt_init(&p);
+	pkt_eth(&p, MAC_SELF, MAC_ROUTER);
+	pkt_ipv4(&p, src, "198.51.100.1");
+	pkt_udp(&p, 500, 500);
+	pkt_ike(&p, &(struct pkt_ike){ .ispi = 0x5151515151515151ULL,
+				       .next_payload = 33,
+				       .version = PKT_IKEV2,
+				       .exchange = 34,
+				       .flags = 0x08,
+				       .payload_len = 32 });
+	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	o = body + sprintf(body, "{\"frame_hex\": \"");
+	for (size_t i = 0; i < p.len; i++)
+		o += sprintf(o, "%02x", p.buf[i]);
+	strcpy(o, "\"}");
+	return http_json("POST", "receive-packet", body, r);
+}
+
 static json_t *first_selector(const struct reply *r)
 {
 	return json_array_get(jget(r, "selectors"), 0);
@@ -258,6 +282,25 @@ static void test_peer_segment(void)
 	CU_ASSERT_EQUAL(ts.owner, 1);
 	/* Registered here, but member 2 holds segment 2. */
 	expect_inside("10.1.2.3", "XDP_REDIRECT", "inside_forwarded", 2);
+
+	/* receive-packet names ha-sync's outcomes for the peer's IKE. */
+	CU_ASSERT_EQUAL(outside_ike("10.0.1.10", &r), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "verdict"), "XDP_REDIRECT");
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "action"), "ha_sync_forwarded");
+	CU_ASSERT_EQUAL(jint(&r, "owner.member"), 2);
+	reply_free(&r);
+	CU_ASSERT_EQUAL(outside_ike("10.0.1.8", &r), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "verdict"), "XDP_PASS");
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "action"), "ha_sync_local");
+	CU_ASSERT_EQUAL(jint(&r, "owner.member"), 1);
+	CU_ASSERT(json_is_null(jget(&r, "entry")));
+	reply_free(&r);
+	segment_set(2, 0);
+	CU_ASSERT_EQUAL(outside_ike("10.0.1.10", &r), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "action"), "ha_sync_unassigned");
+	CU_ASSERT(json_is_null(jget(&r, "owner")));
+	reply_free(&r);
+	segment_set(2, 2);
 
 	CU_ASSERT_EQUAL(http_json("POST", "ts",
 				  "{\"prefixes\": [\"10.2.0.0/16\", "
