@@ -99,6 +99,7 @@ struct sync_agent {
 	struct sync_stats stats;
 
 	struct ha_ctl *ha; /* ha-sync mode: the segment controller */
+	bool ha_ready_sent; /* in the last HELLO */
 };
 
 static uint64_t mono_ms(void)
@@ -692,20 +693,25 @@ static void tick(struct sync_agent *a)
 	uint64_t now = mono_ms(), v;
 	struct sync_clock clk;
 	uint32_t refresh_ms;
+	bool ha_ready;
 
 	if (read(a->timerfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
-	if (now - a->hello_ms >= a->cfg.sync.heartbeat_ms) {
+	ha_ready = a->ha && ha_ctl_ready(a->ha);
+	/* Readiness goes out at once, not a heartbeat later: until the
+	 * partner hears it, its map still sends it the segments this
+	 * member has just taken from its charon. */
+	if (now - a->hello_ms >= a->cfg.sync.heartbeat_ms ||
+	    ha_ready != a->ha_ready_sent) {
 		a->hello_ms = now;
+		a->ha_ready_sent = ha_ready;
 		/* For the first dead_after, say we are new: the peers send
 		 * their tables even if they knew our epoch already. */
 		send_control(a, NULL, SYNC_HELLO, ++a->hb_seq, a->tx_seq,
 			     (now - a->start_ms < a->cfg.sync.dead_after_ms ?
 				      SYNC_F_JOINING :
 				      0) |
-				     (a->ha && ha_ctl_ready(a->ha) ?
-					      SYNC_F_HA_READY :
-					      0));
+				     (ha_ready ? SYNC_F_HA_READY : 0));
 	}
 	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
 		struct peer *p = &a->peers[id];

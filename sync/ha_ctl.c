@@ -29,6 +29,8 @@ extern char **environ;
 #define FIFO_RETRY_MS 500
 /* A command written but not read this long: charon's reader is gone. */
 #define FIFO_READ_TIMEOUT_MS 2000
+/* How often the map is compared with what was decided. */
+#define AUDIT_MS 1000
 /* How long one tick waits for charon to read a command it was given. */
 #define FIFO_SPIN_MS 5
 
@@ -56,7 +58,8 @@ struct ha_ctl {
 	int argc;
 	char env_config[PATH_MAX + 16];
 	struct ha_readiness rd;
-	uint64_t probe_next_ms;
+	uint64_t probe_next_ms, probe_failing_ms;
+	uint64_t audit_ms;
 
 	/* What this member decided; the map follows through the queue. */
 	uint32_t holder[IKEFWD_HA_SEGMENTS_MAX + 1];
@@ -76,6 +79,8 @@ struct ha_ctl {
 	pthread_mutex_t lock; /* what ha_ctl_status reads */
 	struct ha_stats stats;
 	bool partner_alive, partner_ready, ready;
+	uint64_t ready_ms;
+	unsigned int pending; /* nops at the end of the last tick */
 };
 
 #define STAT(c, name)                             \
@@ -125,6 +130,23 @@ static void map_set(struct ha_ctl *c, uint32_t seg, uint32_t member)
 	if (bpf_map_update_elem(c->seg_fd, &seg, &v, BPF_ANY))
 		pr_warn("ha: segment %u -> member %u: %s\n", seg, member,
 			strerror(errno));
+}
+
+/* With nothing queued, the map must say what was decided: anything else
+ * wrote it meanwhile (ikefwd attach again, an operator). */
+static void audit_map(struct ha_ctl *c)
+{
+	for (uint32_t s = 1; s <= c->nseg; s++) {
+		struct ikefwd_segment v;
+
+		if (!c->holder[s] || bpf_map_lookup_elem(c->seg_fd, &s, &v) ||
+		    v.member == c->holder[s])
+			continue;
+		pr_warn("ha: segment %u: the map said member %u, not %u: "
+			"corrected\n",
+			s, v.member, c->holder[s]);
+		map_set(c, s, c->holder[s]);
+	}
 }
 
 /* ---- charon's FIFO ---- */
@@ -275,13 +297,16 @@ static void rekey_start(struct ha_ctl *c, uint32_t mask)
 			envp[j++] = environ[i];
 	err = posix_spawn(&pid, argv[0], NULL, NULL, argv, envp);
 	free(envp);
-	STAT(c, rekeys_started);
+	pthread_mutex_lock(&c->lock); /* with rekeys_running */
+	c->stats.rekeys_started++;
+	if (!err)
+		c->kids[c->nkids++] = pid;
+	pthread_mutex_unlock(&c->lock);
 	if (err) {
 		STAT(c, rekeys_failed);
 		pr_warn("ha: %s: %s\n", argv[0], strerror(err));
 		return;
 	}
-	c->kids[c->nkids++] = pid;
 	pr_info("ha: rekeying segment%s: %s (pid %d)\n", list, argv[0],
 		(int)pid);
 }
@@ -307,7 +332,9 @@ static void reap(struct ha_ctl *c, int flags)
 				WIFEXITED(st) ? WEXITSTATUS(st) :
 						WTERMSIG(st));
 		}
+		pthread_mutex_lock(&c->lock);
 		c->kids[i] = c->kids[--c->nkids];
+		pthread_mutex_unlock(&c->lock);
 	}
 }
 
@@ -424,12 +451,14 @@ static void decide(struct ha_ctl *c, const struct ha_view *v, uint64_t now_ms)
 			continue;
 		/* Given away: the taker's "+N" reaches our charon through
 		 * the plugin; the data path follows at once. */
-		map_set(c, s, want[s]);
 		if (cur == c->local) {
+			/* Counted first: whoever sees the map moved sees
+			 * the count too. */
 			STAT(c, handovers_out);
 			pr_info("ha: segment %u handed to member %u\n", s,
 				want[s]);
 		}
+		map_set(c, s, want[s]);
 		c->holder[s] = want[s];
 	}
 	if (rekey)
@@ -449,7 +478,11 @@ void ha_ctl_tick(struct ha_ctl *c, uint64_t now_ms, const struct ha_view *v)
 			ha_readiness_set(&c->rd, now_ms);
 			pr_info("ha: member %u ready to hold segments\n",
 				c->local);
-		} else {
+		} else if (!c->probe_failing_ms) {
+			/* Maybe charon's reader between two opens: again
+			 * next tick before it counts. */
+			c->probe_failing_ms = now_ms;
+		} else if (now_ms - c->probe_failing_ms >= FIFO_GAP_MS) {
 			if (!c->probe_next_ms)
 				pr_warn("ha: not ready: %s: %s\n", c->fifo,
 					strerror(errno));
@@ -457,14 +490,23 @@ void ha_ctl_tick(struct ha_ctl *c, uint64_t now_ms, const struct ha_view *v)
 			c->probe_next_ms = now_ms + FIFO_RETRY_MS;
 		}
 	}
-	decide(c, v, now_ms);
-	c->partner_alive_prev = v->alive;
-	run_queue(c, now_ms, v->alive);
-
+	/* Before acting: what GET ha-segments shows is never behind what
+	 * the map and the FIFO already say. */
 	pthread_mutex_lock(&c->lock);
 	c->partner_alive = v->alive;
 	c->partner_ready = v->alive && v->ready;
 	c->ready = ha_readiness_ready(&c->rd);
+	c->ready_ms = c->rd.ready_ms;
+	pthread_mutex_unlock(&c->lock);
+	decide(c, v, now_ms);
+	if (!c->nops && c->acted && now_ms - c->audit_ms >= AUDIT_MS) {
+		c->audit_ms = now_ms;
+		audit_map(c);
+	}
+	c->partner_alive_prev = v->alive;
+	run_queue(c, now_ms, v->alive);
+	pthread_mutex_lock(&c->lock);
+	c->pending = c->nops;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -481,10 +523,10 @@ void ha_ctl_status(struct ha_ctl *c, struct ha_status *st)
 	st->partner = c->partner;
 	st->segments = c->nseg;
 	st->ready = c->ready;
-	st->ready_ms = c->rd.ready_ms;
+	st->ready_ms = c->ready_ms;
 	st->partner_alive = c->partner_alive;
 	st->partner_ready = c->partner_ready;
-	st->fifo_pending = c->nops;
+	st->fifo_pending = c->pending;
 	st->rekeys_running = c->nkids;
 	st->stats = c->stats;
 	pthread_mutex_unlock(&c->lock);

@@ -101,6 +101,12 @@ static void test_routes(void)
 	CU_ASSERT_EQUAL(parse("GET", BASE "members", NULL, NULL), 0);
 	CU_ASSERT_EQUAL(parse("DELETE", BASE "members", NULL, NULL), 405);
 	CU_ASSERT_STRING_EQUAL(err.allow, "GET, HEAD, PUT");
+	/* ha-sync: read-only, no body. */
+	CU_ASSERT_EQUAL(get("ha-segments"), 0);
+	CU_ASSERT_EQUAL(call.op, OP_HA_SEGMENTS);
+	CU_ASSERT_EQUAL(parse("PUT", BASE "ha-segments", NULL, NULL), 405);
+	CU_ASSERT_STRING_EQUAL(err.allow, "GET, HEAD");
+	CU_ASSERT_EQUAL(get("ha-segments?segment=1"), 400);
 
 	CU_ASSERT(api_op_writes(OP_TRACKING_DEL));
 	CU_ASSERT(!api_op_writes(OP_TRACKING_LIST));

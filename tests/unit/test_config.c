@@ -652,6 +652,28 @@ static void test_example(void)
 	CU_ASSERT_STRING_EQUAL(cfg.sync.listen.text, "192.168.100.1");
 }
 
+/* The ha-sync example loads, with its [ha] section. */
+static void test_example_ha_sync(void)
+{
+	static struct ikefwd_cfg cfg;
+	char err[512] = "";
+	int ret;
+
+	ret = ikefwd_cfg_load(IKEFWD_EXAMPLE_HA_SYNC_CONF, &cfg, err,
+			      sizeof(err));
+	if (ret)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	CU_ASSERT_EQUAL(cfg.mode, IKEFWD_MODE_HA_SYNC);
+	CU_ASSERT_EQUAL(cfg.nr_members, 2);
+	CU_ASSERT_EQUAL(cfg.ha_segments, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.ha.fifo, "/var/run/charon.ha");
+	CU_ASSERT_STRING_EQUAL(
+		cfg.ha.rekey_command,
+		"/usr/lib/ikefwd/ikefwd-vici.py --rekey-segment");
+	CU_ASSERT_EQUAL(cfg.ha.join_delay_ms, 3000);
+}
+
 static int make_tmpdir(void)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -679,6 +701,7 @@ int main(void)
 		{ "booleans", test_booleans },
 		{ "byte order mark, CRLF", test_bom_crlf },
 		{ "examples/ikefwd.conf", test_example },
+		{ "examples/ikefwd-ha-sync.conf", test_example_ha_sync },
 	};
 	CU_pSuite suite;
 	unsigned int failed;

@@ -647,6 +647,22 @@ static void test_status_api(void)
 	api_stop(srv);
 }
 
+/* Something else writes the map (ikefwd attach again, an operator): the
+ * controller puts back what it decided, within a second or so. */
+static void test_map_audit(void)
+{
+	struct ikefwd_segment wrong = { .member = 2 };
+	uint32_t s = 1;
+
+	SKIP_IF_NEEDED();
+	CU_ASSERT_FATAL(holder(0, 1) == 1);
+	CU_ASSERT_FATAL(bpf_map_update_elem(
+				bpf_map__fd(h[0].skel->maps.ikefwd_segments),
+				&s, &wrong, BPF_ANY) == 0);
+	CU_ASSERT_EQUAL(holder(0, 1), 2);
+	CU_ASSERT(wait_until(holder(0, 1) == 1, WAIT_MS));
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -661,6 +677,7 @@ int main(void)
 		T(test_alone_takes_all), T(test_partner_joins),
 		T(test_takeover),	 T(test_partner_back),
 		T(test_status_api),	 T(test_fifo_missing),
+		T(test_map_audit),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
