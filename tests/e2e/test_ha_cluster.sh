@@ -301,7 +301,8 @@ traffic_stop() {
 	PING=()
 }
 now() { date +%s.%N; }
-ms_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
+# ms_since T [T2]: milliseconds from T to T2 (default: now).
+ms_since() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
 e2e_leak_reset
 for m in "${LAB_MEMBERS[@]}"; do
@@ -385,8 +386,20 @@ e2e_log "m1 back in the routers' pools $(ms_since "$t_back") ms after its return
 if [ "$HA_MODE" = ha-sync ]; then
 	# The controller: m1 is ready JOIN_MS after hearing m2, then takes
 	# segment 1 back (FIFO +1 on m1, both maps, rekey of segment 1).
-	lab_ok "both maps: segment 1 back on m1" e2e_wait 30 eval \
-		'segments_are m1 "1 1,2 2" && segments_are m2 "1 1,2 2"'
+	# Each map polled on its own (every 20 ms), to show how far apart
+	# the two switch: in between, the giver's data path still keeps
+	# segment 1's packets, which its charon (PASSIVE by then) drops.
+	declare -A SWITCHED=()
+	switched() {
+		local m
+		for m in m1 m2; do
+			[ -z "${SWITCHED[$m]:-}" ] && segments_are "$m" "1 1,2 2" &&
+				SWITCHED[$m]=$(now)
+		done
+		[ -n "${SWITCHED[m1]:-}" ] && [ -n "${SWITCHED[m2]:-}" ]
+	}
+	lab_ok "both maps: segment 1 back on m1" lab_wait_every 0.02 30 switched
+	e2e_log "maps switched: m1 $(ms_since "$t_back" "${SWITCHED[m1]:-}") ms, m2 $(ms_since "$t_back" "${SWITCHED[m2]:-}") ms after m1's return"
 	lab_ok "the charons agree again: m1 has 1 active, m2 has 2" \
 		e2e_wait 20 eval 'active_on m1 1 && active_on m2 2'
 	e2e_log "segment 1 handed back $(ms_since "$t_back") ms after m1's return"
