@@ -56,6 +56,8 @@ static const struct {
 	[ARG_PREFIXES] = { "prefixes", K_PREFIXES },
 	[ARG_IFACE] = { "iface", K_IFACE },
 	[ARG_PEER] = { "peer", K_ADDR },
+	[ARG_ESTABLISHED] = { "established", K_U32 },
+	[ARG_PASSIVE] = { "passive", K_U32 },
 };
 
 const char *args_name(enum api_arg arg)
@@ -163,6 +165,12 @@ static void set_u32(struct api_args *a, enum api_arg arg, uint32_t v)
 		break;
 	case ARG_LIFETIME_S:
 		a->lifetime_s = v;
+		break;
+	case ARG_ESTABLISHED:
+		a->established = v;
+		break;
+	case ARG_PASSIVE:
+		a->passive = v;
 		break;
 	default:
 		break;

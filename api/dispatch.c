@@ -39,6 +39,7 @@ static api_handler *const handlers[OP__MAX] = {
 	[OP_IKE_SA_ADD] = ep_ike_sa_add,
 	[OP_IKE_SA_DEL] = ep_ike_sa_del,
 	[OP_HA_SEGMENTS] = ep_ha_segments,
+	[OP_HA_REPORT] = ep_ha_report,
 };
 
 void api_changed(struct api_ctx *c, const struct ikefwd_key *key, bool deleted)

@@ -56,6 +56,45 @@ static json_t *controller_json(const struct ha_status *st, uint64_t now)
 			 counters);
 }
 
+/* What the IKE daemon's integration last reported, or null. */
+static json_t *charon_json(struct api_ctx *c, uint64_t now)
+{
+	struct api_state *st = c->st;
+	json_t *j = json_null();
+
+	pthread_mutex_lock(&st->ha_lock);
+	if (st->ha_reported)
+		j = json_pack("{s:i, s:i, s:o}", "established",
+			      (json_int_t)st->ha_established, "passive",
+			      (json_int_t)st->ha_passive, "reported_s",
+			      seconds_since(st->ha_reported_ns, now));
+	pthread_mutex_unlock(&st->ha_lock);
+	return j;
+}
+
+/* PUT ha-segments: the IKE daemon's integration (the vici listener) says
+ * how many IKE_SAs its charon holds ESTABLISHED and PASSIVE (the copies the
+ * ha plugin delivered): kept for GET ha-segments and /metrics. */
+void ep_ha_report(struct api_ctx *c, const struct api_args *a,
+		  struct api_resp *r)
+{
+	struct api_state *st = c->st;
+	uint64_t now = ikefwd_now_ns();
+
+	if (c->cfg.mode != IKEFWD_MODE_HA_SYNC) {
+		resp_error(r, 409, "not in ha-sync mode (mode is %s)",
+			   ikefwd_mode_name(c->cfg.mode));
+		return;
+	}
+	pthread_mutex_lock(&st->ha_lock);
+	st->ha_reported = true;
+	st->ha_established = a->established;
+	st->ha_passive = a->passive;
+	st->ha_reported_ns = now;
+	pthread_mutex_unlock(&st->ha_lock);
+	resp_json(r, 200, charon_json(c, now));
+}
+
 void ep_ha_segments(struct api_ctx *c, const struct api_args *a,
 		    struct api_resp *r)
 {
@@ -83,7 +122,7 @@ void ep_ha_segments(struct api_ctx *c, const struct api_args *a,
 				"since_s", seconds_since(v.changed_ns, now)));
 	}
 	resp_json(r, 200,
-		  json_pack("{s:s, s:i, s:o, s:o, s:o}", "mode",
+		  json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "mode",
 			    ikefwd_mode_name(c->cfg.mode), "ha_segments", count,
 			    "local_member",
 			    c->cfg.local_member ?
@@ -91,7 +130,8 @@ void ep_ha_segments(struct api_ctx *c, const struct api_args *a,
 				    json_null(),
 			    "segments", segs, "controller",
 			    controller(c, &st) ? controller_json(&st, now) :
-						 json_null()));
+						 json_null(),
+			    "charon", charon_json(c, now)));
 }
 
 void ha_metrics(struct api_ctx *c, FILE *f)
@@ -101,6 +141,17 @@ void ha_metrics(struct api_ctx *c, FILE *f)
 
 	if (!count)
 		return;
+	pthread_mutex_lock(&c->st->ha_lock);
+	if (c->st->ha_reported)
+		fprintf(f,
+			"# HELP ikefwd_ha_charon_ike_sas IKE_SAs the local "
+			"charon holds, as the IKE daemon's integration last "
+			"reported (passive: the ha plugin's copies)\n"
+			"# TYPE ikefwd_ha_charon_ike_sas gauge\n"
+			"ikefwd_ha_charon_ike_sas{state=\"established\"} %u\n"
+			"ikefwd_ha_charon_ike_sas{state=\"passive\"} %u\n",
+			c->st->ha_established, c->st->ha_passive);
+	pthread_mutex_unlock(&c->st->ha_lock);
 	fprintf(f, "# HELP ikefwd_ha_segment_holder The member holding the "
 		   "ha plugin's segment (0: nobody)\n"
 		   "# TYPE ikefwd_ha_segment_holder gauge\n");

@@ -39,6 +39,11 @@ struct api_state {
 				size_t max);
 	void *sync_ctx;
 	bool (*ha_status)(void *ctx, struct ha_status *st); /* sync_ctx */
+	/* PUT ha-segments: the IKE daemon's IKE_SA states, last report */
+	pthread_mutex_t ha_lock;
+	bool ha_reported;
+	uint32_t ha_established, ha_passive;
+	uint64_t ha_reported_ns; /* CLOCK_MONOTONIC */
 };
 
 /* One request. */
@@ -80,7 +85,7 @@ api_handler ep_tracking_list, ep_tracking_add, ep_tracking_set, ep_tracking_del,
 /* ep_packet.c */
 api_handler ep_receive_packet;
 /* ep_ha.c: ha-sync segments (GET ha-segments; the /metrics part). */
-api_handler ep_ha_segments;
+api_handler ep_ha_segments, ep_ha_report;
 void ha_metrics(struct api_ctx *c, FILE *f);
 /* ep_cluster.c: members and the configuration record. */
 api_handler ep_members_list, ep_members_set, ep_config, ep_ha_ownership;

@@ -82,6 +82,8 @@ enum api_op {
 	OP_IKE_SA_DEL,
 	/* ha-sync: who holds which segment, the controller's state */
 	OP_HA_SEGMENTS,
+	/* ha-sync: the IKE daemon's integration reports its IKE_SA states */
+	OP_HA_REPORT,
 	OP__MAX
 };
 
@@ -108,6 +110,8 @@ enum api_arg {
 	ARG_PREFIXES, /* ts: 1..API_PREFIXES_MAX of them */
 	ARG_IFACE, /* receive-packet: arriving on this interface (inside) */
 	ARG_PEER, /* ts: the CHILD_SA's IKE peer (ha-sync: its segment) */
+	ARG_ESTABLISHED, /* PUT ha-segments: IKE_SAs ESTABLISHED in charon */
+	ARG_PASSIVE, /* and PASSIVE (the ha plugin's copies) */
 	ARG__MAX
 };
 
@@ -125,6 +129,7 @@ struct api_args {
 	uint32_t active_member;
 	uint32_t mode; /* enum ikefwd_mode */
 	uint32_t lifetime_s;
+	uint32_t established, passive; /* PUT ha-segments */
 	uint32_t nr_spis; /* spi (one) or spis (1..API_SPIS_MAX) */
 	uint32_t spis[API_SPIS_MAX];
 	uint32_t nr_prefixes; /* prefix (one) or prefixes */

@@ -27,6 +27,9 @@ struct endpoint {
 
 static const struct endpoint endpoints[OP__MAX] = {
 	[OP_HA_SEGMENTS] = { EP("ha-segments", GET) },
+	[OP_HA_REPORT] = { EP("ha-segments", PUT),
+			   .body = ARG(ESTABLISHED) | ARG(PASSIVE),
+			   .required = ARG(ESTABLISHED) | ARG(PASSIVE) },
 	[OP_TRACKING_LIST] = { EP("packet-tracking", GET),
 			       .query = ARG(COOKIE) | ARG(OWNER) | ARG(PHASE) |
 					ARG(OFFSET) | ARG(LIMIT) },

@@ -510,6 +510,7 @@ int api_start(const struct api_opts *o, struct api_server **out, char *err,
 	s->st.sync_counters = o->sync_counters;
 	s->st.sync_ctx = o->sync_ctx;
 	s->st.ha_status = o->ha_status;
+	s->st.ha_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	ret = -pthread_mutex_init(&s->st.packet_lock, NULL);
 	if (ret) {
 		snprintf(err, errlen, "mutex: %s", strerror(-ret));

@@ -517,11 +517,30 @@ static int build_health(const struct ctl_opts *o, struct ctl_request *req,
 	return 0;
 }
 
+/* segments, or segments report ESTABLISHED PASSIVE (the vici listener's
+ * count of its charon's IKE_SAs). */
 static int build_segments(const struct ctl_opts *o, struct ctl_request *req,
 			  char *err, size_t errlen)
 {
-	set_path(req, "GET", "ha-segments");
-	return 0;
+	long est, pas;
+
+	if (!o->nr_words) {
+		set_path(req, "GET", "ha-segments");
+		return 0;
+	}
+	if (o->nr_words != 3 || strcmp(o->words[0], "report"))
+		return usage_err(err, errlen,
+				 "usage: ikefwdctl segments [report "
+				 "ESTABLISHED PASSIVE]");
+	if (parse_range("established", o->words[1], 0, UINT32_MAX, &est, err,
+			errlen) ||
+	    parse_range("passive", o->words[2], 0, UINT32_MAX, &pas, err,
+			errlen))
+		return -EINVAL;
+	set_path(req, "PUT", "ha-segments");
+	return set_body(req,
+			json_pack("{s:I, s:I}", "established", (json_int_t)est,
+				  "passive", (json_int_t)pas));
 }
 
 /* The ha plugin's segment of each address, computed here with the one
@@ -1107,8 +1126,10 @@ const struct ctl_command ctl_commands[] = {
 	{ "health", "", "whether the daemon and its maps are there", 0, 0, 0,
 	  build_health, print_health },
 	{ "metrics", "", "the Prometheus text", 0, 0, 0, build_metrics, NULL },
-	{ "segments", "", "ha-sync: who holds which segment, the controller", 0,
-	  0, 0, build_segments, print_segments },
+	{ "segments", "[report ESTABLISHED PASSIVE]",
+	  "ha-sync: who holds which segment, the controller (report: the "
+	  "local charon's IKE_SA counts)",
+	  0, 0, 3, build_segments, print_segments },
 	{ "segment-of", "ADDR [ADDR...]",
 	  "ha-sync: the ha plugin's segment of peer addresses (computed "
 	  "here, --config's ha_segments)",

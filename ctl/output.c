@@ -566,6 +566,15 @@ int print_segments(const json_t *answer, FILE *out)
 	json_t *v;
 	size_t i;
 
+	/* PUT ha-segments: the report as kept. */
+	if (json_is_integer(json_object_get(answer, "established")) &&
+	    !json_object_get(answer, "mode")) {
+		field_text(answer, "established", count, sizeof(count));
+		field_text(answer, "passive", pending, sizeof(pending));
+		fprintf(out, "charon:       %s established, %s passive\n",
+			count, pending);
+		return 0;
+	}
 	if (!json_is_string(json_object_get(answer, "mode")) ||
 	    !json_is_array(segs))
 		return -EPROTO;
@@ -591,6 +600,17 @@ int print_segments(const json_t *answer, FILE *out)
 			str_or(ctl, "fifo", "-"), pending);
 	} else {
 		fprintf(out, "this member:  %s, no controller\n", local);
+	}
+	if (json_is_object(json_object_get(answer, "charon"))) {
+		const json_t *ch = json_object_get(answer, "charon");
+		char est[24], pas[24], ago[24];
+
+		field_text(ch, "established", est, sizeof(est));
+		field_text(ch, "passive", pas, sizeof(pas));
+		duration_field(ch, "reported_s", ago, sizeof(ago));
+		fprintf(out,
+			"charon:       %s established, %s passive (%s ago)\n",
+			est, pas, ago);
 	}
 	json_array_foreach(segs, i, s)
 	{

@@ -37,6 +37,9 @@
 # while this listener was away) are deleted then. Every --resync-s seconds
 # (default 60; 0: never) it compares again: an IKE SA registration lost
 # meanwhile (evicted by a flood, a table flush) is registered again.
+# In ha-sync mode it also reports, after each list-sas, how many IKE_SAs
+# charon holds ESTABLISHED and PASSIVE (the ha plugin's copies):
+#   ikefwdctl segments report ESTABLISHED PASSIVE
 #
 #   ikefwd-vici.py --vici unix:///run/charon.vici --config /etc/ikefwd.conf
 #                  [--ikefwdctl PATH] [--owner N]
@@ -253,6 +256,9 @@ class Registrar:
         # they may be too new for its answer, never "gone".
         self.added = set()
         self.local = None  # the local member, once asked
+        # IKE_SA states counted by the last list-sas (ha-sync: PASSIVE
+        # are the ha plugin's copies of the partner's).
+        self.ike_states = {}
 
     def local_owner(self):
         """--owner, else the data path's local member (None: unknown)."""
@@ -309,6 +315,9 @@ class Registrar:
         for ike_name, ike in msg.items():
             if not isinstance(ike, dict):
                 continue
+            if name == "list-sa":
+                st = ike.get("state", "?")
+                self.ike_states[st] = self.ike_states.get(st, 0) + 1
             if name == "ike-updown":
                 if up:
                     self.ike_add(ike, "ike up " + ike_name, t_ms)
@@ -325,10 +334,28 @@ class Registrar:
                 if not self.resyncing:
                     self.ike_add(ike, "established " + ike_name)
 
+    def report_states(self):
+        """ha-sync mode: tells ikefwdd how many IKE_SAs charon holds
+        ESTABLISHED and PASSIVE (GET ha-segments, /metrics)."""
+        p = subprocess.run(self.ctl + ["--json", "config"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        try:
+            if json.loads(p.stdout).get("mode") != "ha-sync":
+                return
+        except (ValueError, AttributeError):
+            return
+        est = self.ike_states.get("ESTABLISHED", 0)
+        pas = self.ike_states.get("PASSIVE", 0)
+        rc, err = self.run("segments", "report", str(est), str(pas))
+        if rc:
+            log("segments report %d %d: failed: %s" % (est, pas, err))
+
     def ike_resync(self, v):
         """Registers again the IKE SAs charon holds that lost their
         registration, deletes those it no longer holds."""
         self.listed_ike = set()
+        self.ike_states = {}
         self.added = set()
         self.resyncing = True
         try:
@@ -338,6 +365,7 @@ class Registrar:
         finally:
             self.resyncing = False
         self.ike_reconcile(add_missing=True)
+        self.report_states()
 
     def ike_reconcile(self, add_missing=False):
         """Deletes this member's registrations of IKE SAs charon no longer
@@ -613,11 +641,13 @@ def main():
                 # The CHILD_SAs already up (charon started first, or
                 # this listener restarted).
                 reg.listed_ike = set()
+                reg.ike_states = {}
                 reg.added = set()
                 v.register("list-sa")
                 v.command("list-sas")
                 v.unregister("list-sa")
                 reg.ike_reconcile()
+                reg.report_states()
                 while True:
                     if args.resync_s > 0:
                         v.poll(args.resync_s)

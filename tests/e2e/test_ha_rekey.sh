@@ -9,7 +9,8 @@
 # ha_segments, the plugin's own hash): the CHILD_SAs of segment N's peers
 # get new SPIs, the others keep theirs; the exit status says all went
 # well; IKEFWD_CONFIG names the configuration as ikefwdd passes it.
-# No ha plugin and no ikefwd needed: the rekey is plain vici. ~5 s.
+# No ha plugin and no ikefwd needed: the rekey is plain vici. Also the
+# listener's report of IKE_SA states in ha-sync mode. ~5 s.
 #
 # Environment: IKEFWDD (checked by the e2e lab) and IKEFWDCTL.
 E2E_NEED_CTL=1
@@ -27,7 +28,12 @@ lab_create policy || lab_abort "lab_create failed"
 ip -n rt rule del fwmark 1 lookup 100
 e2e_member_nft m1
 ip -n m1 addr add "$E2E_INNER/32" dev lo
-e2e_responder_conf >"$LAB_DIR/responder.conf"
+# mobike = no, as the ha-sync members run (docs/ha-sync.md): with MOBIKE
+# the late end of IPv6 DAD on m1's eth0 ("flags changed") sends address
+# updates that make both sides rekey every CHILD_SA at once, segment 2's
+# included.
+e2e_responder_conf | sed 's/^\(\t*\)version = 0$/&\n\1mobike = no/' \
+	>"$LAB_DIR/responder.conf"
 mkdir -p "$SWAN_DIR/m1"
 swan_start m1 m1 "$LAB_DIR/responder.conf" || lab_abort "charon on m1"
 swan_load m1 >/dev/null 2>&1 || lab_abort "swanctl --load-all on m1"
@@ -82,6 +88,34 @@ kept() {
 	done
 }
 lab_ok "segment 2's CHILD_SAs kept theirs" kept
+
+# The listener's own mode reports charon's IKE_SA states in ha-sync mode
+# (ikefwdctl segments report ESTABLISHED PASSIVE) after every list-sas.
+# ikefwdd's side of it is test_api's (PUT ha-segments); here ikefwdctl is
+# a script that records what the listener asks and says the mode is
+# ha-sync (no ikefwdd runs in this lab).
+cat >"$LAB_DIR/ctl.sh" <<CTL
+#!/bin/sh
+echo "\$*" >>"$LAB_DIR/ctl.log"
+case "\$*" in
+*"--json config") echo '{"mode": "ha-sync", "local_member": 1}' ;;
+*"ike-sa list"*) echo '{"total": 0, "ike_sas": []}' ;;
+esac
+CTL
+chmod +x "$LAB_DIR/ctl.sh"
+"$VICI_SCRIPT" --vici "unix://$SWAN_DIR/m1/charon.vici" \
+	--ikefwdctl "$LAB_DIR/ctl.sh" --config "$LAB_DIR/ha.conf" \
+	--resync-s 0.3 >"$LAB_DIR/listener.out" 2>&1 &
+LISTENER=$!
+LAB_PIDS+=("$LISTENER")
+reports() { [ "$(grep -c "segments report" "$LAB_DIR/ctl.log" 2>/dev/null)" -ge 2 ]; }
+lab_ok "listener: reports after list-sas" e2e_wait 20 reports
+kill "$LISTENER" 2>/dev/null
+wait "$LISTENER" 2>/dev/null
+lab_forget_pid "$LISTENER"
+lab_eq "listener: 4 ESTABLISHED, 0 PASSIVE" \
+	"$(grep "segments report" "$LAB_DIR/ctl.log" | sort -u | sed 's/.*segments report //')" \
+	"4 0"
 
 # A segment whose peers are all rekeyed already: again, success.
 "$VICI_SCRIPT" --vici "unix://$SWAN_DIR/m1/charon.vici" \

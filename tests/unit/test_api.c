@@ -168,6 +168,106 @@ static void test_ha_ownership(void)
 	CU_ASSERT_EQUAL(cfg.active_member, 0);
 }
 
+/* ha-sync: GET ha-segments reads the segment map; PUT ha-segments keeps
+ * the IKE daemon integration's counts (no controller in this lab: that
+ * part is test_ha_ctl's). Outside ha-sync mode: no segments, and a report
+ * is refused with 409, changing nothing. */
+static void test_ha_segments(void)
+{
+	struct ikefwd_segment seg1 = { .member = 1, .changed_ns = 1 },
+			      seg3 = { .member = 2 }, zero_seg = { 0 };
+	struct snapshot before, after;
+	struct ikefwd_config cfg;
+	uint32_t zero = 0, s;
+	struct reply r;
+
+	lab_reset();
+	CU_ASSERT_EQUAL(http_get("ha-segments", &r), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "mode"), "load-sharing");
+	CU_ASSERT_EQUAL(json_array_size(jget(&r, "segments")), 0);
+	CU_ASSERT(json_is_null(jget(&r, "controller")));
+	CU_ASSERT(json_is_null(jget(&r, "charon")));
+	reply_free(&r);
+	snap_take(&before);
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-segments",
+				  "{\"established\": 1, \"passive\": 2}", &r),
+			409);
+	reply_free(&r);
+	snap_take(&after);
+	CU_ASSERT(snap_same(&before, &after));
+
+	CU_ASSERT_FATAL(!bpf_map_lookup_elem(lab.m.config, &zero, &cfg));
+	cfg.mode = IKEFWD_MODE_HA_SYNC;
+	cfg.ha_segments = 4;
+	CU_ASSERT_FATAL(!bpf_map_update_elem(lab.m.config, &zero, &cfg, 0));
+	s = 1;
+	CU_ASSERT_FATAL(!bpf_map_update_elem(lab.m.segments, &s, &seg1, 0));
+	s = 3;
+	CU_ASSERT_FATAL(!bpf_map_update_elem(lab.m.segments, &s, &seg3, 0));
+
+	CU_ASSERT_EQUAL(http_get("ha-segments", &r), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "mode"), "ha-sync");
+	CU_ASSERT_EQUAL(jint(&r, "ha_segments"), 4);
+	CU_ASSERT_EQUAL(json_array_size(jget(&r, "segments")), 4);
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(
+			json_array_get(jget(&r, "segments"), 0), "member")),
+		1);
+	CU_ASSERT(json_is_true(json_object_get(
+		json_array_get(jget(&r, "segments"), 0), "local")));
+	CU_ASSERT(json_is_null(json_object_get(
+		json_array_get(jget(&r, "segments"), 1), "member")));
+	CU_ASSERT(json_is_null(json_object_get(
+		json_array_get(jget(&r, "segments"), 1), "since_s")));
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(
+			json_array_get(jget(&r, "segments"), 2), "member")),
+		2);
+	CU_ASSERT(json_is_false(json_object_get(
+		json_array_get(jget(&r, "segments"), 2), "local")));
+	CU_ASSERT(json_is_null(jget(&r, "charon")));
+	reply_free(&r);
+
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-segments",
+				  "{\"established\": 5, \"passive\": 3}", &r),
+			200);
+	CU_ASSERT_EQUAL(jint(&r, "established"), 5);
+	CU_ASSERT_EQUAL(jint(&r, "passive"), 3);
+	reply_free(&r);
+	/* Refused reports keep the last one. */
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-segments", "{\"established\": 5}",
+				  &r),
+			400);
+	reply_free(&r);
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-segments",
+				  "{\"established\": -1, \"passive\": 0}", &r),
+			400);
+	reply_free(&r);
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-segments",
+				  "{\"established\": 1, \"passive\": 1, "
+				  "\"segment\": 2}",
+				  &r),
+			400);
+	reply_free(&r);
+	CU_ASSERT_EQUAL(http_get("ha-segments", &r), 200);
+	CU_ASSERT_EQUAL(jint(&r, "charon.established"), 5);
+	CU_ASSERT_EQUAL(jint(&r, "charon.passive"), 3);
+	reply_free(&r);
+
+	CU_ASSERT_EQUAL(http_get("/metrics", &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(r.body, "ikefwd_ha_segment_holder{segment=\"3\"} 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(r.body, "ikefwd_ha_segment_holder{segment=\"4\"} 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		r.body, "ikefwd_ha_charon_ike_sas{state=\"passive\"} 3\n"));
+	reply_free(&r);
+
+	for (s = 1; s <= 4; s++)
+		bpf_map_update_elem(lab.m.segments, &s, &zero_seg, 0);
+	lab_reset();
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static void test_tracking(void)
@@ -1196,6 +1296,7 @@ int main(void)
 	CU_add_test(s, "Prometheus metrics", test_metrics);
 	CU_add_test(s, "members: list and liveness", test_members);
 	CU_add_test(s, "ha-ownership", test_ha_ownership);
+	CU_add_test(s, "ha-segments", test_ha_segments);
 	CU_add_test(s, "packet-tracking: add, change, list, delete",
 		    test_tracking);
 	CU_add_test(s, "packet-tracking: pages", test_tracking_pages);

@@ -104,8 +104,17 @@ static void test_routes(void)
 	/* ha-sync: read-only, no body. */
 	CU_ASSERT_EQUAL(get("ha-segments"), 0);
 	CU_ASSERT_EQUAL(call.op, OP_HA_SEGMENTS);
-	CU_ASSERT_EQUAL(parse("PUT", BASE "ha-segments", NULL, NULL), 405);
-	CU_ASSERT_STRING_EQUAL(err.allow, "GET, HEAD");
+	CU_ASSERT_EQUAL(parse("POST", BASE "ha-segments", NULL, NULL), 405);
+	CU_ASSERT_STRING_EQUAL(err.allow, "GET, HEAD, PUT");
+	CU_ASSERT_EQUAL(parse("PUT", BASE "ha-segments", "application/json",
+			      "{\"established\": 3, \"passive\": 4}"),
+			0);
+	CU_ASSERT_EQUAL(call.op, OP_HA_REPORT);
+	CU_ASSERT_EQUAL(call.args.established, 3);
+	CU_ASSERT_EQUAL(call.args.passive, 4);
+	CU_ASSERT_EQUAL(parse("PUT", BASE "ha-segments", "application/json",
+			      "{\"passive\": 4}"),
+			400);
 	CU_ASSERT_EQUAL(get("ha-segments?segment=1"), 400);
 
 	CU_ASSERT(api_op_writes(OP_TRACKING_DEL));

@@ -128,6 +128,8 @@ static const struct request_case request_cases[] = {
 	{ "health", "GET", "health", NULL },
 	{ "metrics", "GET", "/metrics", NULL },
 	{ "segments", "GET", "ha-segments", NULL },
+	{ "segments report 12 0", "PUT", "ha-segments",
+	  "{\"established\":12,\"passive\":0}" },
 	{ "sa list", "GET", "sa", NULL },
 	{ "sa list --spi 0x1000 --owner 2", "GET", "sa?spi=4096&owner=2",
 	  NULL },
@@ -315,6 +317,14 @@ static const struct usage_case usage_cases[] = {
 	{ "ike-sa list 00112233aabbccdd",
 	  "usage: ikefwdctl ike-sa list [--cookie C] [--owner N]" },
 	{ "ike-sa list --cookie xyz", "cookie 'xyz': give 16 hex digits" },
+	{ "segments list", "usage: ikefwdctl segments [report ESTABLISHED "
+			   "PASSIVE]" },
+	{ "segments report 1", "usage: ikefwdctl segments [report ESTABLISHED "
+			       "PASSIVE]" },
+	{ "segments report x 1",
+	  "established 'x': give a number from 0 to 4294967295" },
+	{ "segments report 1 2x",
+	  "passive '2x': give a number from 0 to 4294967295" },
 	{ "--unix= stats",
 	  "--unix: give a socket path of 1 to 107 characters" },
 };
@@ -625,6 +635,21 @@ static const struct print_case print_cases[] = {
 	  "SEGMENT  MEMBER  LOCAL  SINCE\n" },
 	{ "segments without mode", print_segments, "{\"segments\": []}",
 	  -EPROTO, "" },
+	{ "segments report", print_segments,
+	  "{\"established\": 12, \"passive\": 4, \"reported_s\": 0}", 0,
+	  "charon:       12 established, 4 passive\n" },
+	{ "segments with charon's counts", print_segments,
+	  "{\"mode\": \"ha-sync\", \"ha_segments\": 1, \"local_member\": 2, "
+	  "\"segments\": [{\"segment\": 1, \"member\": 2, \"local\": true, "
+	  "\"since_s\": 3}], \"controller\": null, \"charon\": "
+	  "{\"established\": 7, \"passive\": 9, \"reported_s\": 61}}",
+	  0,
+	  "mode:         ha-sync, 1 segments\n"
+	  "this member:  2, no controller\n"
+	  "charon:       7 established, 9 passive (1m01s ago)\n"
+	  "\n"
+	  "SEGMENT  MEMBER  LOCAL  SINCE\n"
+	  "      1       2  yes    3s\n" },
 	{ "not an object", print_entry, "[1]", -EPROTO, "" },
 	{ "ike-sa list", print_ike_sa,
 	  "{\"total\": 1, \"ike_sas\": [" ENTRY_1 "]}", 0,
