@@ -522,7 +522,7 @@ static int build_health(const struct ctl_opts *o, struct ctl_request *req,
 static int build_segments(const struct ctl_opts *o, struct ctl_request *req,
 			  char *err, size_t errlen)
 {
-	long est, pas;
+	long est = 0, pas = 0; /* gcc -O3 cannot see parse_range() set them */
 
 	if (!o->nr_words) {
 		set_path(req, "GET", "ha-segments");

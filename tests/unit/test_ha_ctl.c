@@ -186,7 +186,7 @@ static int write_file(const char *path, const char *text, mode_t mode)
 
 static int member_cfg(int i)
 {
-	char path[700], text[2048], err[512];
+	char path[700], text[8192], err[512];
 
 	snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
 	snprintf(text, sizeof(text),
