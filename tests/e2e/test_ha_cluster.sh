@@ -46,8 +46,10 @@
 # E2E_SPLIT=port|ecmp (default port); HA_MODE=ha-sync|load-sharing
 # (default ha-sync; load-sharing is run by hand for docs/ha-sync.md: its
 # DPD-driven recovery takes about half a minute more);
-# HA_LOG_DIR=DIR keeps the charon and ikefwdd logs, the ping outputs and
-# the per-peer report there.
+# HA_LOG_DIR=DIR keeps the charon, ikefwdd and listener logs, the ping
+# outputs and the per-peer report there; HA_RUN_BEFORE and HA_RUN_AFTER
+# (4 and 6 s): traffic before the kill, after the takeover and after the
+# handback; HA_JOIN_MS ([ha] join_delay_ms, 3000).
 # shellcheck disable=SC2034 # read by cluster.sh (e2e_init, e2e_config)
 E2E_NEED_CTL=1
 . "$(dirname "$0")/cluster.sh"
