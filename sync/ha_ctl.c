@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,6 +152,24 @@ static void audit_map(struct ha_ctl *c)
 
 /* ---- charon's FIFO ---- */
 
+/* open() for writing, never blocking (ENXIO at once when no charon reads),
+ * and only a FIFO: a regular file at the path would take every command
+ * and look read at once. */
+static int fifo_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
+		close(fd);
+		errno = ENOTSUP;
+		return -1;
+	}
+	return fd;
+}
+
 /* write() with SIGPIPE held back in this thread only: charon's reader may
  * close between open and write, and that must be an error, not a death. */
 static ssize_t write_nopipe(int fd, const void *buf, size_t len)
@@ -200,9 +219,7 @@ static int fifo_step(struct ha_ctl *c, const struct op *op, uint64_t now_ms)
 	if (c->wfd < 0) {
 		if (now_ms < c->next_try_ms)
 			return 0;
-		/* O_NONBLOCK: fails with ENXIO at once when no charon
-		 * reads, never waits for one. */
-		c->wfd = open(c->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		c->wfd = fifo_open(c->fifo);
 		if (c->wfd < 0) {
 			fifo_failed(c, "opening", errno, now_ms);
 			return 0;
@@ -248,7 +265,7 @@ static int fifo_step(struct ha_ctl *c, const struct op *op, uint64_t now_ms)
  * plugin ignores (it acts on reads of more than one byte). */
 static bool fifo_probe(struct ha_ctl *c)
 {
-	int fd = open(c->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = fifo_open(c->fifo);
 
 	if (fd < 0)
 		return false;

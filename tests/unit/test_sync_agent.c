@@ -350,11 +350,11 @@ static void test_registration_replicates(void)
 	SKIP_IF_NEEDED();
 	ispi_bytes(0x1e6, k.ispi);
 	claim_on(0, 0x1e6);
-	CU_ASSERT(wait_owner(1, 0x1e6, 0, 1, 2000));
+	CU_ASSERT(wait_owner(1, 0x1e6, 0, 1, WAIT_MS));
 	CU_ASSERT_EQUAL(table_register(fd, &k, 2, 0, 0, &prev), 0);
 	CU_ASSERT_EQUAL(prev.owner, 1);
 	sync_announce(agent[1], &k, SYNC_OP_SET);
-	CU_ASSERT(wait_owner(0, 0x1e6, 0, 2, 2000));
+	CU_ASSERT(wait_owner(0, 0x1e6, 0, 2, WAIT_MS));
 	owner_in(0, 0x1e6, 0, &flags);
 	CU_ASSERT(flags & IKEFWD_F_REGISTERED);
 	/* And member 1's claim did not come back to member 2. */
@@ -364,7 +364,7 @@ static void test_registration_replicates(void)
 
 	CU_ASSERT_EQUAL(table_unregister(fd, &k, 2), 0);
 	sync_announce_unregister(agent[1], &k, 2);
-	CU_ASSERT(wait_owner(0, 0x1e6, 0, 0, 2000));
+	CU_ASSERT(wait_owner(0, 0x1e6, 0, 0, WAIT_MS));
 }
 
 static int udp_from(const char *src)
