@@ -488,7 +488,13 @@ class Registrar:
                     if isinstance(child.get("old"), dict):
                         self.delete(child["old"], "rekey " + ike_name)
                 elif name == "list-sa" and not self.resyncing:
-                    if child.get("state") == "INSTALLED":
+                    # strongSwan's ha plugin installs the other member's
+                    # CHILD_SAs here too, under PASSIVE IKE_SAs (ha-sync
+                    # mode): they are not this member's to register, and
+                    # claiming their selectors sends their cleartext to
+                    # a copy whose outbound sequence numbers restart at 1.
+                    if child.get("state") == "INSTALLED" and \
+                            ike.get("state") != "PASSIVE":
                         self.add(child, "installed " + ike_name, peer)
 
 

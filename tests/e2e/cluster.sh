@@ -256,12 +256,14 @@ e2e_peer_start() {
 # (E2E_DEAD_AFTER_MS: another dead_after_ms); ESP
 # steered by the members' SPI ranges, and IKE SAs no table knows yet
 # routed by the label in their SPIs (E2E_SPI_LABELS=no: by the table
-# alone); E2E_CLUSTER_EXTRA adds [cluster] lines.
+# alone); E2E_CLUSTER_EXTRA adds [cluster] lines; E2E_MODE sets the mode
+# (default load-sharing); E2E_CONFIG_HOOK names a function that is called
+# with M at the end and adds sections of its own (ha-sync's [ha]).
 e2e_config() {
 	local m=$1 n
 	{
 		echo "[cluster]"
-		echo "mode = load-sharing"
+		echo "mode = ${E2E_MODE:-load-sharing}"
 		echo "local_member = ${m#m}"
 		echo "esp_steering = yes"
 		echo "spi_labels = ${E2E_SPI_LABELS:-yes}"
@@ -290,6 +292,7 @@ e2e_config() {
 		echo "key_file = $LAB_DIR/sync.key"
 		echo "heartbeat_ms = 200"
 		echo "dead_after_ms = ${E2E_DEAD_AFTER_MS:-1000}"
+		[ -n "${E2E_CONFIG_HOOK:-}" ] && "$E2E_CONFIG_HOOK" "$m"
 	} >"$LAB_DIR/$m/ikefwd.conf"
 }
 

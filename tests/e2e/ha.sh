@@ -21,7 +21,9 @@ ha_check() {
 # member that gets no heartbeat for TIMEOUT takes all segments and tells
 # the other, which drops them: on a loaded machine a charon starved for
 # 2.1 s does that to a live partner (split brain for a moment, then the
-# wrong member holds a segment).
+# wrong member holds a segment). HA_MONITOR=no turns the plugin's own
+# takeover on heartbeat loss off: segments then move only through the
+# FIFO (ikefwdd's segment controller in ha-sync mode).
 ha_extra() {
 	local hb_delay= hb_timeout=
 	read -r hb_delay hb_timeout <<<"${HA_HEARTBEAT:-}"
@@ -33,6 +35,7 @@ ha_extra() {
 				segment_count = 2
 				${hb_delay:+heartbeat_delay = $hb_delay}
 				${hb_timeout:+heartbeat_timeout = $hb_timeout}
+				${HA_MONITOR:+monitor = $HA_MONITOR}
 				${HA_SECRET:+secret = ikefwd-ha-sync-secret-0123456789}
 			}
 		}
