@@ -68,6 +68,18 @@ void ep_ha_ownership(struct api_ctx *c, const struct api_args *a,
 	struct ikefwd_config cfg = c->cfg;
 	uint32_t zero = 0;
 
+	/* In ha-sync the controller and charon's ha plugin decide who
+	 * answers a peer; switching the data path to ha or load-sharing
+	 * under them would send peers to members whose charon holds their
+	 * SAs only as passive copies. A change of mode is a configuration
+	 * change (ikefwd attach), not an API call. */
+	if (c->cfg.mode == IKEFWD_MODE_HA_SYNC) {
+		resp_error(r, 409,
+			   "the cluster runs in ha-sync mode: segments move "
+			   "by the controller (GET ha-segments); change "
+			   "[cluster] mode and run ikefwd attach");
+		return;
+	}
 	if (a->mode == IKEFWD_MODE_HA &&
 	    !view_member_rec(c, a->active_member)) {
 		resp_error(r, 400, "active_member: member %u is not configured",

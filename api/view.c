@@ -151,7 +151,7 @@ json_t *view_config(const struct ikefwd_config *cfg)
 {
 	/* The values the data path uses: it reads 0 as the default. */
 	return json_pack(
-		"{s:s, s:o, s:o, s:I, s:i, s:i}", "mode",
+		"{s:s, s:o, s:o, s:I, s:i, s:i, s:o}", "mode",
 		ikefwd_mode_name(cfg->mode), "local_member",
 		id_or_null(cfg->local_member), "active_member",
 		id_or_null(cfg->mode == IKEFWD_MODE_HA ? cfg->active_member :
@@ -159,5 +159,7 @@ json_t *view_config(const struct ikefwd_config *cfg)
 		"timeout_s",
 		(json_int_t)(cfg->timeout_sec ?: IKEFWD_DEFAULT_TIMEOUT_SEC),
 		"ike_port", cfg->ike_port ?: IKEFWD_IKE_PORT, "natt_port",
-		cfg->natt_port ?: IKEFWD_NATT_PORT);
+		cfg->natt_port ?: IKEFWD_NATT_PORT, "ha_segments",
+		id_or_null(cfg->mode == IKEFWD_MODE_HA_SYNC ? cfg->ha_segments :
+							      0));
 }

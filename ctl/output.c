@@ -499,6 +499,11 @@ int print_config(const json_t *config, FILE *out)
 	fprintf(out, "timeout:        %ss\n", timeout);
 	fprintf(out, "IKE port:       %s\n", ike);
 	fprintf(out, "NAT-T port:     %s\n", natt);
+	/* Only in ha-sync mode (null otherwise): older servers lack it. */
+	if (json_is_integer(json_object_get(config, "ha_segments"))) {
+		field_text(config, "ha_segments", act, sizeof(act));
+		fprintf(out, "ha segments:    %s\n", act);
+	}
 	return 0;
 }
 

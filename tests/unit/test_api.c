@@ -156,6 +156,7 @@ static void test_ha_ownership(void)
 
 	CU_ASSERT_EQUAL(http_get("config", &r), 200);
 	CU_ASSERT_STRING_EQUAL(jstr(&r, "mode"), "ha");
+	CU_ASSERT(json_is_null(jget(&r, "ha_segments")));
 	reply_free(&r);
 
 	CU_ASSERT_EQUAL(http_json("PUT", "ha-ownership",
@@ -227,6 +228,25 @@ static void test_ha_segments(void)
 		json_array_get(jget(&r, "segments"), 2), "local")));
 	CU_ASSERT(json_is_null(jget(&r, "charon")));
 	reply_free(&r);
+	CU_ASSERT_EQUAL(http_get("config", &r), 200);
+	CU_ASSERT_STRING_EQUAL(jstr(&r, "mode"), "ha-sync");
+	CU_ASSERT_EQUAL(jint(&r, "ha_segments"), 4);
+	reply_free(&r);
+
+	/* The mode is not the API's to change under the controller. */
+	snap_take(&before);
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-ownership",
+				  "{\"mode\": \"load-sharing\"}", &r),
+			409);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "ha-sync"));
+	reply_free(&r);
+	CU_ASSERT_EQUAL(http_json("PUT", "ha-ownership",
+				  "{\"mode\": \"ha\", \"active_member\": 2}",
+				  &r),
+			409);
+	reply_free(&r);
+	snap_take(&after);
+	CU_ASSERT(snap_same(&before, &after));
 
 	CU_ASSERT_EQUAL(http_json("PUT", "ha-segments",
 				  "{\"established\": 5, \"passive\": 3}", &r),

@@ -589,6 +589,18 @@ static const struct print_case print_cases[] = {
 	  "timeout:        60s\n"
 	  "IKE port:       500\n"
 	  "NAT-T port:     4500\n" },
+	{ "config ha-sync", print_config,
+	  "{\"mode\": \"ha-sync\", \"local_member\": 2, "
+	  "\"active_member\": null, \"timeout_s\": 120, \"ike_port\": 500, "
+	  "\"natt_port\": 4500, \"ha_segments\": 2}",
+	  0,
+	  "mode:           ha-sync\n"
+	  "local member:   2\n"
+	  "active member:  -\n"
+	  "timeout:        120s\n"
+	  "IKE port:       500\n"
+	  "NAT-T port:     4500\n"
+	  "ha segments:    2\n" },
 	{ "stats", print_stats,
 	  "{\"counters\": {\"rx_ike\": 12, \"forwarded\": 3, "
 	  "\"loop_guard\": 0}, \"table\": {\"entries\": 2, "
