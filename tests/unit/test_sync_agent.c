@@ -311,7 +311,11 @@ static void test_half_open_not_replicated(void)
 	claim_on(0, 0x2ffff);
 	CU_ASSERT(wait_owner(1, 0x2ffff, 0, 1, WAIT_MS));
 	after = stats(0);
-	CU_ASSERT_EQUAL(after.tx_records - before.tx_records, 1);
+	/* The promotion is one record; a loaded box may add a resend or a
+	 * refresh of an older entry, never the flood's thousand (and the
+	 * peer's table, below, has none of them). */
+	CU_ASSERT(after.tx_records - before.tx_records >= 1);
+	CU_ASSERT(after.tx_records - before.tx_records <= 8);
 	for (uint64_t c = 0; c < 1000; c++)
 		leaked += owner_in(1, 0x20000 + c, 0, NULL) != 0 ||
 			  owner_in(0, 0x20000 + c, 0, NULL) != 0;
