@@ -202,6 +202,15 @@ import json, sys
 for s in json.load(sys.stdin).get("segments", []):
     print(s["segment"], s["member"])' 2>/dev/null
 }
+# seg_changed M SEG: when M's map last changed segment SEG (its
+# CLOCK_MONOTONIC nanoseconds: the members share one kernel's clock).
+seg_changed() {
+	lab_ikefwd "$1" status --json 2>/dev/null | "$LAB_PY" -c '
+import json, sys
+for s in json.load(sys.stdin).get("segments", []):
+    if s["segment"] == int(sys.argv[1]):
+        print(s.get("changed_ns", 0))' "$2" 2>/dev/null
+}
 # segments_are M WANT: M's map is WANT ("1 1,2 2": segment 1 on m1, ...).
 segments_are() {
 	[ "$(segmap "$1" | tr '\n' ',' | sed 's/,$//')" = "$2" ]
@@ -388,9 +397,10 @@ e2e_log "m1 back in the routers' pools $(ms_since "$t_back") ms after its return
 if [ "$HA_MODE" = ha-sync ]; then
 	# The controller: m1 is ready JOIN_MS after hearing m2, then takes
 	# segment 1 back (FIFO +1 on m1, both maps, rekey of segment 1).
-	# Each map polled on its own (every 20 ms), to show how far apart
-	# the two switch: in between, the giver's data path still keeps
-	# segment 1's packets, which its charon (PASSIVE by then) drops.
+	# Each map polled on its own (every 20 ms), and how far apart the
+	# two switched from their change times: in between, the giver's
+	# data path still keeps segment 1's packets, which its charon
+	# (PASSIVE by then) drops.
 	declare -A SWITCHED=()
 	switched() {
 		local m
@@ -401,7 +411,14 @@ if [ "$HA_MODE" = ha-sync ]; then
 		[ -n "${SWITCHED[m1]:-}" ] && [ -n "${SWITCHED[m2]:-}" ]
 	}
 	lab_ok "both maps: segment 1 back on m1" lab_wait_every 0.02 30 switched
-	e2e_log "maps switched: m1 $(ms_since "$t_back" "${SWITCHED[m1]:-}") ms, m2 $(ms_since "$t_back" "${SWITCHED[m2]:-}") ms after m1's return"
+	e2e_log "maps switched: m1 $(ms_since "$t_back" "${SWITCHED[m1]:-}") ms, m2 $(ms_since "$t_back" "${SWITCHED[m2]:-}") ms after m1's return (polled)"
+	# Exactly, from the maps' own change times: the giver's map follows
+	# the taker's once the taker's HELLO says it has the segment.
+	c1=$(seg_changed m1 1)
+	c2=$(seg_changed m2 1)
+	if [ -n "$c1" ] && [ -n "$c2" ]; then
+		e2e_log "map switch skew: m2 (giver) $(((c2 - c1) / 1000)) us after m1 (taker)"
+	fi
 	lab_ok "the charons agree again: m1 has 1 active, m2 has 2" \
 		e2e_wait 20 eval 'active_on m1 1 && active_on m2 2'
 	e2e_log "segment 1 handed back $(ms_since "$t_back") ms after m1's return"

@@ -233,7 +233,7 @@ static int setup_fail(const char *what)
 
 static int suite_init(void)
 {
-	char path[700], script[1024];
+	char path[700], script[2048];
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWNET)) {
 		if (errno == EPERM) {
@@ -255,12 +255,22 @@ static int suite_init(void)
 	if (write_file(path, KEY_HEX "\n", 0600))
 		return setup_fail("key file");
 	/* The rekey command: one line per call, the member, the segments
-	 * and the configuration it was given. */
+	 * and the configuration it was given; before it, per segment, what
+	 * the other member's data path said at that moment (the segment's
+	 * holder, read with bpftool from its pinned map): a planned move's
+	 * rekey must find the giver's map already pointing at the taker. */
 	snprintf(path, sizeof(path), "%s/rekey.sh", dir);
-	snprintf(script, sizeof(script),
-		 "#!/bin/sh\nm=$1; shift\n"
-		 "echo \"$* $IKEFWD_CONFIG\" >> %s/rekey-$m.log\n",
-		 dir);
+	snprintf(
+		script, sizeof(script),
+		"#!/bin/sh\nPATH=$PATH:/usr/sbin:/sbin\nm=$1; shift\n"
+		"case $m in m1) o=m2 ;; *) o=m1 ;; esac\n"
+		"for s in \"$@\"; do\n"
+		"  v=$(bpftool -j map lookup pinned %s/$o/ikefwd_segments "
+		"key $s 0 0 0 | sed -n 's/.*\"value\":\\[\"0x\\([0-9a-f]*\\)\".*/\\1/p')\n"
+		"  echo \"$s ${v:-none}\" >> %s/giver-$m.log\n"
+		"done\n"
+		"echo \"$* $IKEFWD_CONFIG\" >> %s/rekey-$m.log\n",
+		bpffs, dir, dir);
 	if (write_file(path, script, 0700))
 		return setup_fail("rekey script");
 	for (int i = 0; i < 2; i++) {
@@ -306,6 +316,8 @@ static int suite_clean(void)
 		snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/rekey-m%d.log", dir, i + 1);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/giver-m%d.log", dir, i + 1);
 		unlink(path);
 	}
 	umount2(bpffs, MNT_DETACH);
@@ -363,14 +375,15 @@ static struct ha_status status(int i)
 	return st;
 }
 
-/* The lines of member i's rekey log. */
-static int rekey_lines(int i, char lines[][256], int max)
+/* The lines of member i's log name (rekey: the rekey command's calls;
+ * giver: the other member's holder of each segment as each call began). */
+static int log_lines(const char *name, int i, char lines[][256], int max)
 {
 	char path[700];
 	FILE *f;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/rekey-m%d.log", dir, i + 1);
+	snprintf(path, sizeof(path), "%s/%s-m%d.log", dir, name, i + 1);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -382,11 +395,34 @@ static int rekey_lines(int i, char lines[][256], int max)
 	return n;
 }
 
+static int rekey_lines(int i, char lines[][256], int max)
+{
+	return log_lines("rekey", i, lines, max);
+}
+
 static int rekey_count(int i)
 {
 	char lines[16][256];
 
 	return rekey_lines(i, lines, 16);
+}
+
+/* The k-th rekey call of member i found the other member's map giving
+ * segment seg to member want (bpftool's first value byte). */
+static bool giver_saw(int i, int k, unsigned int seg, unsigned int want)
+{
+	char lines[16][256], expect[32];
+	int n = log_lines("giver", i, lines, 16);
+
+	snprintf(expect, sizeof(expect), "%u %02x", seg, want);
+	if (k >= n) {
+		fprintf(stderr, "giver log of m%d: %d lines\n", i + 1, n);
+		return false;
+	}
+	if (strcmp(lines[k], expect))
+		fprintf(stderr, "giver log of m%d line %d: '%s', not '%s'\n",
+			i + 1, k, lines[k], expect);
+	return !strcmp(lines[k], expect);
 }
 
 #define SKIP_IF_NEEDED()                                             \
@@ -447,6 +483,10 @@ static void test_partner_joins(void)
 	rekey_lines(1, lines, 16);
 	snprintf(want, sizeof(want), "2 %s/m2.conf", dir);
 	CU_ASSERT_STRING_EQUAL(lines[0], want);
+	/* The rekey began only once member 1's data path sent segment 2 to
+	 * member 2: its CREATE_CHILD_SA responses cannot meet member 1's
+	 * charon, PASSIVE for segment 2 since member 2's "+2". */
+	CU_ASSERT(giver_saw(1, 0, 2, 2));
 	/* Member 1 gave segment 2 without a command (member 2's "+2"
 	 * reaches its charon through the plugin); on first hearing member 2
 	 * it re-asserted what it held then ("+1", and "+2" unless member 2
@@ -502,6 +542,8 @@ static void test_partner_back(void)
 	CU_ASSERT(wait_until(maps_are(1, 2) && read_since(1, before1, "+2"),
 			     WAIT_MS));
 	CU_ASSERT(wait_until(rekey_count(1) == 2, WAIT_MS));
+	CU_ASSERT(giver_saw(1, 1, 2, 2));
+	CU_ASSERT_EQUAL(status(1).stats.handovers_unconfirmed, 0);
 	CU_ASSERT_FALSE(read_since(1, before1, "*2"));
 	CU_ASSERT_EQUAL(status(0).stats.handovers_out, handed + 1);
 	CU_ASSERT_EQUAL(status(0).stats.takeovers, 1);
