@@ -40,7 +40,8 @@
 # still the one from before (unique id and SPIs).
 # Checked: every tunnel passes traffic both ways after the takeover and
 # after the handback; no cleartext reached the outside router; ha-sync:
-# no IKE_SA re-established, the moved tunnels' gaps within loose bounds.
+# no IKE_SA re-established, the moved tunnels' gaps within bounds (the
+# handback's under a second: no retransmission).
 #
 # Environment: IKEFWD, IKEFWDD, IKEFWDCTL (as every e2e test);
 # E2E_SPLIT=port|ecmp (default port); HA_MODE=ha-sync|load-sharing
@@ -524,13 +525,20 @@ if [ "$HA_MODE" = ha-sync ]; then
 	lab_eq "no IKE_SA negotiated anew on the peer" \
 		"$(tail -n +"$peer_from" "$(swan_log peer)" | grep -c "initiating IKE_SA")" 0
 	# Loose bounds (a loaded machine): the tunnels that stayed on m2
-	# barely notice; the moved ones are back within 10 s of the kill and
-	# of the return.
+	# barely notice; the moved ones are back within 10 s of the kill.
+	# The handback costs a moved tunnel the rekey's round trip (0.1-0.3
+	# s): under 1 s unless an IKE exchange of the move had to wait for a
+	# peer's or charon's retransmission (1 s), e.g. the rekey's responses
+	# dropped by the giver's PASSIVE charon because its map had not
+	# followed yet (docs/ha-sync.md "The order of FIFO writes and map
+	# updates").
 	bad=$(awk -v moved=" ${MOVED[*]} " '
 		{ d = $1; sub(/.*\./, "", d); a = "10.0.1." d
-		  lim = index(moved, " " a " ") ? 10 : 5
-		  if ($8 >= lim || $12 >= lim) print a }' "$LAB_DIR/gaps" | sort -u)
-	lab_eq "gaps within bounds (moved < 10 s, others < 5 s)" "$bad" ""
+		  m = index(moved, " " a " ")
+		  if ($8 >= (m ? 10 : 5) || $12 >= (m ? 1 : 5)) print a }' \
+		"$LAB_DIR/gaps" | sort -u)
+	lab_eq "gaps within bounds (takeover: moved < 10 s; handback: moved < 1 s; others < 5 s)" \
+		"$bad" ""
 fi
 
 if [ -n "${HA_LOG_DIR:-}" ]; then
