@@ -68,7 +68,9 @@ static inline bool ha_readiness_ready(const struct ha_readiness *r)
 	X(fifo_errors, "Failed attempts to write charon's ha FIFO")       \
 	X(rekeys_started, "Rekey commands started after a planned move")  \
 	X(rekeys_failed, "Rekey commands that failed or could not start") \
-	X(resyncs_skipped, "*N not written: the partner came back first")
+	X(resyncs_skipped, "*N not written: the partner came back first") \
+	X(handovers_unconfirmed,                                          \
+	  "Planned moves rekeyed without the giver's confirmation")
 
 struct ha_stats {
 #define HA_STAT_FIELD(name, help) uint64_t name;

@@ -119,7 +119,8 @@ static json_t *selectors_json(const struct ikefwd_maps *m,
 }
 
 /* ha-sync mode: the segments of ikefwd_segments the configured count
- * uses, each with its holder (0: nobody yet) and whether that is us. */
+ * uses, each with its holder (0: nobody yet), whether that is us, and
+ * when it was last written. */
 static json_t *segments_json(const struct ikefwd_maps *m,
 			     const struct ikefwd_config *c)
 {
@@ -135,9 +136,13 @@ static json_t *segments_json(const struct ikefwd_maps *m,
 			continue;
 		json_array_append_new(
 			arr,
-			json_pack("{s:i, s:i, s:b}", "segment", (int)seg,
+			json_pack("{s:i, s:i, s:b, s:I}", "segment", (int)seg,
 				  "member", (int)s.member, "local",
-				  s.member && s.member == c->local_member));
+				  s.member && s.member == c->local_member,
+				  /* CLOCK_MONOTONIC of the last change: the
+				   * members of one host (the e2e labs) compare
+				   * when their maps switched */
+				  "changed_ns", (json_int_t)s.changed_ns));
 	}
 	return arr;
 }

@@ -54,6 +54,8 @@ struct peer {
 	uint64_t nacked_ms;
 	bool ack_due;
 	bool ha_ready; /* its last HELLO: SYNC_F_HA_READY */
+	bool ha_held_known; /* its last HELLO: SYNC_F_HA_HELD */
+	uint16_t ha_held; /* and the segments it held (bit s - 1) */
 	bool restarted; /* a new epoch, not yet told to the controller */
 	struct sync_msg *ooo[OOO_SLOTS]; /* updates after a gap, by seq */
 };
@@ -100,6 +102,7 @@ struct sync_agent {
 
 	struct ha_ctl *ha; /* ha-sync mode: the segment controller */
 	bool ha_ready_sent; /* in the last HELLO */
+	uint32_t ha_held_sent; /* in the last HELLO (bit s) */
 };
 
 static uint64_t mono_ms(void)
@@ -246,6 +249,7 @@ static void peer_died(struct sync_agent *a, uint32_t id)
 
 	a->peers[id].alive = false;
 	a->peers[id].ha_ready = false;
+	a->peers[id].ha_held_known = false;
 	/* Re-home first, then tell the data path: it never sees an entry
 	 * owned by a member it may not forward to. */
 	n = sync_rehome(&a->tbl, id, alive_mask(a));
@@ -414,6 +418,7 @@ static bool epoch_check(struct sync_agent *a, struct peer *p,
 	p->rx_next = 1;
 	p->acked = 0;
 	p->ha_ready = false;
+	p->ha_held_known = false;
 	p->restarted = true;
 	a->resync_due = true;
 	return true;
@@ -460,11 +465,14 @@ static void count_decode_error(struct sync_agent *a, int err)
 	}
 }
 
+static void ha_tick(struct sync_agent *a, uint64_t now);
+
 static void on_datagram(struct sync_agent *a, const uint8_t *buf, size_t len,
 			const struct sockaddr_storage *from)
 {
 	static struct sync_msg m; /* agent thread only; too big for stack */
 	struct sync_clock now;
+	bool ha_news = false;
 	struct peer *p;
 	int err;
 
@@ -497,7 +505,16 @@ static void on_datagram(struct sync_agent *a, const uint8_t *buf, size_t len,
 		p->hb_seq = m.seq;
 		if (m.flags & SYNC_F_JOINING)
 			a->resync_due = true;
+		/* A partner's readiness or held segments changed: the
+		 * controller acts now, not on the next tick (a planned
+		 * move's two maps switch one datagram apart). */
+		ha_news = !p->alive ||
+			  p->ha_ready != !!(m.flags & SYNC_F_HA_READY) ||
+			  p->ha_held_known != !!(m.flags & SYNC_F_HA_HELD) ||
+			  p->ha_held != m.ha_held;
 		p->ha_ready = !!(m.flags & SYNC_F_HA_READY);
+		p->ha_held_known = !!(m.flags & SYNC_F_HA_HELD);
+		p->ha_held = p->ha_held_known ? m.ha_held : 0;
 		/* Its last update seq: anything we miss at the tail. */
 		if ((int32_t)(m.ack - p->rx_next) >= 0)
 			request_missing(a, p, m.ack);
@@ -515,6 +532,8 @@ static void on_datagram(struct sync_agent *a, const uint8_t *buf, size_t len,
 		break;
 	}
 	peer_heard(a, p, m.sender);
+	if (ha_news && a->ha)
+		ha_tick(a, mono_ms());
 }
 
 static void drain_socket(struct sync_agent *a)
@@ -664,10 +683,38 @@ void sync_announce_unregister(struct sync_agent *a,
 
 /* ---- timers ---- */
 
-/* ha-sync: the controller decides on the partner as this agent sees it.
- * After the peers' liveness above, so a death found in this tick is acted
- * on in it; the HELLO saying we are ready goes out on a later tick, after
- * the controller acted on it. */
+static void send_hello(struct sync_agent *a, uint64_t now)
+{
+	bool ha_ready = a->ha && ha_ctl_ready(a->ha);
+	uint32_t held = a->ha ? ha_ctl_held(a->ha) : 0;
+	struct sync_msg m = { .seq = ++a->hb_seq, .ack = a->tx_seq };
+	uint8_t buf[SYNC_HDR_LEN + SYNC_TAG_LEN];
+	int len;
+
+	a->hello_ms = now;
+	a->ha_ready_sent = ha_ready;
+	a->ha_held_sent = held;
+	header(a, &m, SYNC_HELLO);
+	/* For the first dead_after, say we are new: the peers send their
+	 * tables even if they knew our epoch already. */
+	m.flags = (now - a->start_ms < a->cfg.sync.dead_after_ms ?
+			   SYNC_F_JOINING :
+			   0) |
+		  (ha_ready ? SYNC_F_HA_READY : 0) |
+		  (a->ha ? SYNC_F_HA_HELD : 0);
+	m.ha_held = held >> 1; /* segment s: bit s - 1 on the wire */
+	len = sync_encode(&m, a->key, buf, sizeof(buf));
+	if (len < 0)
+		return;
+	send_all(a, buf, len);
+	STAT(a, tx_msgs);
+}
+
+/* ha-sync: the controller decides on the partner as this agent sees it,
+ * every tick (after the peers' liveness, so a death found in a tick is
+ * acted on in it) and as a HELLO with news arrives. What changed in our
+ * readiness or our map goes out at once, not a heartbeat later: the
+ * partner's map and its rekey wait for it. */
 static void ha_tick(struct sync_agent *a, uint64_t now)
 {
 	struct ha_view v = { 0 };
@@ -684,8 +731,13 @@ static void ha_tick(struct sync_agent *a, uint64_t now)
 		v.ready = p->ha_ready;
 		v.restarted = p->restarted;
 		p->restarted = false;
+		v.held_known = p->ha_held_known;
+		v.held = (uint32_t)p->ha_held << 1;
 	}
 	ha_ctl_tick(a->ha, now, &v);
+	if (ha_ctl_ready(a->ha) != a->ha_ready_sent ||
+	    ha_ctl_held(a->ha) != a->ha_held_sent)
+		send_hello(a, now);
 }
 
 static void tick(struct sync_agent *a)
@@ -693,26 +745,11 @@ static void tick(struct sync_agent *a)
 	uint64_t now = mono_ms(), v;
 	struct sync_clock clk;
 	uint32_t refresh_ms;
-	bool ha_ready;
 
 	if (read(a->timerfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
-	ha_ready = a->ha && ha_ctl_ready(a->ha);
-	/* Readiness goes out at once, not a heartbeat later: until the
-	 * partner hears it, its map still sends it the segments this
-	 * member has just taken from its charon. */
-	if (now - a->hello_ms >= a->cfg.sync.heartbeat_ms ||
-	    ha_ready != a->ha_ready_sent) {
-		a->hello_ms = now;
-		a->ha_ready_sent = ha_ready;
-		/* For the first dead_after, say we are new: the peers send
-		 * their tables even if they knew our epoch already. */
-		send_control(a, NULL, SYNC_HELLO, ++a->hb_seq, a->tx_seq,
-			     (now - a->start_ms < a->cfg.sync.dead_after_ms ?
-				      SYNC_F_JOINING :
-				      0) |
-				     (ha_ready ? SYNC_F_HA_READY : 0));
-	}
+	if (now - a->hello_ms >= a->cfg.sync.heartbeat_ms)
+		send_hello(a, now);
 	for (uint32_t id = 1; id < IKEFWD_MAX_MEMBERS; id++) {
 		struct peer *p = &a->peers[id];
 

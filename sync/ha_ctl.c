@@ -61,6 +61,14 @@ struct ha_ctl {
 	struct ha_readiness rd;
 	uint64_t probe_next_ms, probe_failing_ms;
 	uint64_t audit_ms;
+	/* How long a planned move's rekey waits for the giver's HELLO
+	 * without the segment: two heartbeats (the confirmation goes out at
+	 * once; one lost datagram, the next heartbeat repeats it). */
+	uint32_t confirm_ms;
+	uint32_t mapped; /* bit s: the map, as last written, says local */
+	/* bit s: the assignment gave s to the partner, our map keeps it
+	 * until the partner's HELLO says its map has it */
+	uint32_t giving;
 
 	/* What this member decided; the map follows through the queue. */
 	uint32_t holder[IKEFWD_HA_SEGMENTS_MAX + 1];
@@ -128,9 +136,15 @@ static void map_set(struct ha_ctl *c, uint32_t seg, uint32_t member)
 {
 	struct ikefwd_segment v = { .member = member, .changed_ns = mono_ns() };
 
-	if (bpf_map_update_elem(c->seg_fd, &seg, &v, BPF_ANY))
+	if (bpf_map_update_elem(c->seg_fd, &seg, &v, BPF_ANY)) {
 		pr_warn("ha: segment %u -> member %u: %s\n", seg, member,
 			strerror(errno));
+		return;
+	}
+	if (member == c->local)
+		c->mapped |= 1u << seg;
+	else
+		c->mapped &= ~(1u << seg);
 }
 
 /* With nothing queued, the map must say what was decided: anything else
@@ -357,8 +371,32 @@ static void reap(struct ha_ctl *c, int flags)
 
 /* ---- the queue ---- */
 
-static void run_queue(struct ha_ctl *c, uint64_t now_ms, bool partner_alive)
+/* A planned move's rekey waits for the giver's data path: until the
+ * giver's map has followed, the CREATE_CHILD_SA responses could reach the
+ * giver's charon, PASSIVE for the segment since our "+N", which drops
+ * them silently (the peer's retransmission a second later). The giver's
+ * HELLO without the segments says its map followed. Bounded: a partner
+ * that predates SYNC_F_HA_HELD, or whose HELLOs are lost, costs
+ * confirm_ms, counted; a dead one costs nothing. */
+static bool rekey_due(struct ha_ctl *c, const struct op *op,
+		      const struct ha_view *v, uint64_t now_ms)
 {
+	if (!v->alive || (v->held_known && !(v->held & op->mask)))
+		return true;
+	if (now_ms - c->op_since_ms < c->confirm_ms)
+		return false;
+	STAT(c, handovers_unconfirmed);
+	pr_warn("ha: member %u did not confirm it gave segments 0x%x within "
+		"%u ms: rekeying all the same\n",
+		c->partner, op->mask, c->confirm_ms);
+	return true;
+}
+
+static void run_queue(struct ha_ctl *c, uint64_t now_ms,
+		      const struct ha_view *v)
+{
+	bool partner_alive = v->alive;
+
 	while (c->nops) {
 		struct op *op = &c->ops[c->head];
 
@@ -382,6 +420,8 @@ static void run_queue(struct ha_ctl *c, uint64_t now_ms, bool partner_alive)
 			map_set(c, op->seg, op->member);
 			break;
 		case OP_REKEY:
+			if (!rekey_due(c, op, v, now_ms))
+				return;
 			rekey_start(c, op->mask);
 			break;
 		case OP_FIFO:
@@ -451,10 +491,19 @@ static void decide(struct ha_ctl *c, const struct ha_view *v, uint64_t now_ms)
 	 * plugin tells the other charon even for an active segment. */
 	back = c->acted && v->alive && (!c->partner_alive_prev || v->restarted);
 	for (unsigned int s = 1; s <= c->nseg; s++) {
-		uint32_t cur = c->holder[s];
+		uint32_t cur = c->holder[s], bit = 1u << s;
 
 		if (want[s] == c->local) {
-			if (cur != c->local || !c->acted)
+			if (c->giving & bit) {
+				/* It was about to go (the partner died or
+				 * restarted first): the partner's "+N" may
+				 * have reached our charon. Taken back like
+				 * from the partner: "+N", and "*N" or the
+				 * rekey. */
+				c->giving &= ~bit;
+				take(c, s, c->partner, v->alive, &rekey,
+				     now_ms);
+			} else if (cur != c->local || !c->acted)
 				take(c, s, cur, v->alive, &rekey, now_ms);
 			else if (back)
 				push(c,
@@ -467,7 +516,21 @@ static void decide(struct ha_ctl *c, const struct ha_view *v, uint64_t now_ms)
 		if (cur == want[s])
 			continue;
 		/* Given away: the taker's "+N" reaches our charon through
-		 * the plugin; the data path follows at once. */
+		 * the plugin. Our map follows once the taker's says it has
+		 * the segment (its "+N" was read): until then our charon
+		 * may still be the active one, and the taker's map sends
+		 * the segment's packets here. A taker that predates
+		 * SYNC_F_HA_HELD: at once. */
+		if (cur == c->local && want[s] == c->partner && v->alive &&
+		    v->held_known && !(v->held & bit)) {
+			if (!(c->giving & bit))
+				pr_info("ha: segment %u goes to member %u once "
+					"its map has it\n",
+					s, want[s]);
+			c->giving |= bit;
+			continue;
+		}
+		c->giving &= ~bit;
 		if (cur == c->local) {
 			/* Counted first: whoever sees the map moved sees
 			 * the count too. */
@@ -521,7 +584,7 @@ void ha_ctl_tick(struct ha_ctl *c, uint64_t now_ms, const struct ha_view *v)
 		audit_map(c);
 	}
 	c->partner_alive_prev = v->alive;
-	run_queue(c, now_ms, v->alive);
+	run_queue(c, now_ms, v);
 	pthread_mutex_lock(&c->lock);
 	c->pending = c->nops;
 	pthread_mutex_unlock(&c->lock);
@@ -530,6 +593,11 @@ void ha_ctl_tick(struct ha_ctl *c, uint64_t now_ms, const struct ha_view *v)
 bool ha_ctl_ready(struct ha_ctl *c)
 {
 	return ha_readiness_ready(&c->rd);
+}
+
+uint32_t ha_ctl_held(struct ha_ctl *c)
+{
+	return c->mapped;
 }
 
 void ha_ctl_status(struct ha_ctl *c, struct ha_status *st)
@@ -591,7 +659,10 @@ int ha_ctl_create(struct ha_ctl **out, const struct ikefwd_cfg *cfg,
 
 		if (!bpf_map_lookup_elem(c->seg_fd, &s, &v))
 			c->holder[s] = v.member;
+		if (c->holder[s] == c->local)
+			c->mapped |= 1u << s;
 	}
+	c->confirm_ms = 2 * cfg->sync.heartbeat_ms;
 	*out = c;
 	return 0;
 }

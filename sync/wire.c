@@ -44,7 +44,7 @@ static uint64_t get64(const uint8_t *p)
 }
 
 /* Header: magic 4, version 1, type 1, flags 2, sender 4, epoch 4, seq 4,
- * ack 4, count 2, reserved 2, sent_rt_ms 8. */
+ * ack 4, count 2, ha_held 2 (was reserved, 0), sent_rt_ms 8. */
 static void hdr_put(uint8_t *p, const struct sync_msg *m)
 {
 	put32(p, SYNC_MAGIC);
@@ -56,7 +56,7 @@ static void hdr_put(uint8_t *p, const struct sync_msg *m)
 	put32(p + 16, m->seq);
 	put32(p + 20, m->ack);
 	put16(p + 24, m->count);
-	put16(p + 26, 0);
+	put16(p + 26, m->ha_held);
 	put64(p + 28, m->sent_rt_ms);
 }
 
@@ -193,6 +193,7 @@ int sync_decode(const uint8_t *buf, size_t len, const uint8_t key[SYNC_KEY_LEN],
 	msg->seq = get32(buf + 16);
 	msg->ack = get32(buf + 20);
 	msg->count = count;
+	msg->ha_held = get16(buf + 26);
 	msg->sent_rt_ms = get64(buf + 28);
 	if (msg->type < SYNC_HELLO || msg->type > SYNC_NACK ||
 	    msg->sender < 1 || msg->sender >= IKEFWD_MAX_MEMBERS)

@@ -40,6 +40,12 @@ enum sync_type {
 /* ha-sync: this member may hold the ha plugin's segments (its charon had
  * time for the plugin's resync, docs/ha-sync.md "The controller"). */
 #define SYNC_F_HA_READY (1u << 1)
+/* ha-sync: ha_held says which segments the sender's data path gives to
+ * the sender (its map, as its controller last wrote it). A planned move's
+ * taker waits for the giver's HELLO without the segment before it rekeys
+ * (docs/ha-sync.md "The order of FIFO writes and map updates"). Without
+ * the bit (a member that predates it) ha_held means nothing. */
+#define SYNC_F_HA_HELD (1u << 2)
 
 enum sync_op {
 	SYNC_OP_SET = 1, /* key is owned by owner (claim, change, resync) */
@@ -85,6 +91,10 @@ struct sync_msg {
 	uint32_t seq;
 	uint32_t ack;
 	uint64_t sent_rt_ms;
+	/* HELLO with SYNC_F_HA_HELD: bit s - 1 for segment s (1..16). In the
+	 * header's two bytes that were reserved and always 0: older members
+	 * send 0 and ignore it. */
+	uint16_t ha_held;
 	uint16_t count;
 	struct sync_rec recs[SYNC_MAX_RECS];
 };

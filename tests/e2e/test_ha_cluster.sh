@@ -40,7 +40,8 @@
 # still the one from before (unique id and SPIs).
 # Checked: every tunnel passes traffic both ways after the takeover and
 # after the handback; no cleartext reached the outside router; ha-sync:
-# no IKE_SA re-established, the moved tunnels' gaps within loose bounds.
+# no IKE_SA re-established, the moved tunnels' gaps within bounds (the
+# handback's under a second: no retransmission).
 #
 # Environment: IKEFWD, IKEFWDD, IKEFWDCTL (as every e2e test);
 # E2E_SPLIT=port|ecmp (default port); HA_MODE=ha-sync|load-sharing
@@ -201,6 +202,15 @@ segmap() {
 import json, sys
 for s in json.load(sys.stdin).get("segments", []):
     print(s["segment"], s["member"])' 2>/dev/null
+}
+# seg_changed M SEG: when M's map last changed segment SEG (its
+# CLOCK_MONOTONIC nanoseconds: the members share one kernel's clock).
+seg_changed() {
+	lab_ikefwd "$1" status --json 2>/dev/null | "$LAB_PY" -c '
+import json, sys
+for s in json.load(sys.stdin).get("segments", []):
+    if s["segment"] == int(sys.argv[1]):
+        print(s.get("changed_ns", 0))' "$2" 2>/dev/null
 }
 # segments_are M WANT: M's map is WANT ("1 1,2 2": segment 1 on m1, ...).
 segments_are() {
@@ -388,9 +398,10 @@ e2e_log "m1 back in the routers' pools $(ms_since "$t_back") ms after its return
 if [ "$HA_MODE" = ha-sync ]; then
 	# The controller: m1 is ready JOIN_MS after hearing m2, then takes
 	# segment 1 back (FIFO +1 on m1, both maps, rekey of segment 1).
-	# Each map polled on its own (every 20 ms), to show how far apart
-	# the two switch: in between, the giver's data path still keeps
-	# segment 1's packets, which its charon (PASSIVE by then) drops.
+	# Each map polled on its own (every 20 ms), and how far apart the
+	# two switched from their change times: in between, the giver's
+	# data path still keeps segment 1's packets, which its charon
+	# (PASSIVE by then) drops.
 	declare -A SWITCHED=()
 	switched() {
 		local m
@@ -401,7 +412,14 @@ if [ "$HA_MODE" = ha-sync ]; then
 		[ -n "${SWITCHED[m1]:-}" ] && [ -n "${SWITCHED[m2]:-}" ]
 	}
 	lab_ok "both maps: segment 1 back on m1" lab_wait_every 0.02 30 switched
-	e2e_log "maps switched: m1 $(ms_since "$t_back" "${SWITCHED[m1]:-}") ms, m2 $(ms_since "$t_back" "${SWITCHED[m2]:-}") ms after m1's return"
+	e2e_log "maps switched: m1 $(ms_since "$t_back" "${SWITCHED[m1]:-}") ms, m2 $(ms_since "$t_back" "${SWITCHED[m2]:-}") ms after m1's return (polled)"
+	# Exactly, from the maps' own change times: the giver's map follows
+	# the taker's once the taker's HELLO says it has the segment.
+	c1=$(seg_changed m1 1)
+	c2=$(seg_changed m2 1)
+	if [ -n "$c1" ] && [ -n "$c2" ]; then
+		e2e_log "map switch skew: m2 (giver) $(((c2 - c1) / 1000)) us after m1 (taker)"
+	fi
 	lab_ok "the charons agree again: m1 has 1 active, m2 has 2" \
 		e2e_wait 20 eval 'active_on m1 1 && active_on m2 2'
 	e2e_log "segment 1 handed back $(ms_since "$t_back") ms after m1's return"
@@ -507,13 +525,20 @@ if [ "$HA_MODE" = ha-sync ]; then
 	lab_eq "no IKE_SA negotiated anew on the peer" \
 		"$(tail -n +"$peer_from" "$(swan_log peer)" | grep -c "initiating IKE_SA")" 0
 	# Loose bounds (a loaded machine): the tunnels that stayed on m2
-	# barely notice; the moved ones are back within 10 s of the kill and
-	# of the return.
+	# barely notice; the moved ones are back within 10 s of the kill.
+	# The handback costs a moved tunnel the rekey's round trip (0.1-0.3
+	# s): under 1 s unless an IKE exchange of the move had to wait for a
+	# peer's or charon's retransmission (1 s), e.g. the rekey's responses
+	# dropped by the giver's PASSIVE charon because its map had not
+	# followed yet (docs/ha-sync.md "The order of FIFO writes and map
+	# updates").
 	bad=$(awk -v moved=" ${MOVED[*]} " '
 		{ d = $1; sub(/.*\./, "", d); a = "10.0.1." d
-		  lim = index(moved, " " a " ") ? 10 : 5
-		  if ($8 >= lim || $12 >= lim) print a }' "$LAB_DIR/gaps" | sort -u)
-	lab_eq "gaps within bounds (moved < 10 s, others < 5 s)" "$bad" ""
+		  m = index(moved, " " a " ")
+		  if ($8 >= (m ? 10 : 5) || $12 >= (m ? 1 : 5)) print a }' \
+		"$LAB_DIR/gaps" | sort -u)
+	lab_eq "gaps within bounds (takeover: moved < 10 s; handback: moved < 1 s; others < 5 s)" \
+		"$bad" ""
 fi
 
 if [ -n "${HA_LOG_DIR:-}" ]; then

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <CUnit/Basic.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@
 #include "api.h"
 #include "config.h"
 #include "ikefwd.skel.h"
+#include "wire.h"
 #include "xdp_harness.h"
 
 #define PORT 17510
@@ -233,7 +236,7 @@ static int setup_fail(const char *what)
 
 static int suite_init(void)
 {
-	char path[700], script[1024];
+	char path[700], script[2048];
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWNET)) {
 		if (errno == EPERM) {
@@ -255,12 +258,22 @@ static int suite_init(void)
 	if (write_file(path, KEY_HEX "\n", 0600))
 		return setup_fail("key file");
 	/* The rekey command: one line per call, the member, the segments
-	 * and the configuration it was given. */
+	 * and the configuration it was given; before it, per segment, what
+	 * the other member's data path said at that moment (the segment's
+	 * holder, read with bpftool from its pinned map): a planned move's
+	 * rekey must find the giver's map already pointing at the taker. */
 	snprintf(path, sizeof(path), "%s/rekey.sh", dir);
-	snprintf(script, sizeof(script),
-		 "#!/bin/sh\nm=$1; shift\n"
-		 "echo \"$* $IKEFWD_CONFIG\" >> %s/rekey-$m.log\n",
-		 dir);
+	snprintf(
+		script, sizeof(script),
+		"#!/bin/sh\nPATH=$PATH:/usr/sbin:/sbin\nm=$1; shift\n"
+		"case $m in m1) o=m2 ;; *) o=m1 ;; esac\n"
+		"for s in \"$@\"; do\n"
+		"  v=$(bpftool -j map lookup pinned %s/$o/ikefwd_segments "
+		"key $s 0 0 0 | sed -n 's/.*\"value\":\\[\"0x\\([0-9a-f]*\\)\".*/\\1/p')\n"
+		"  echo \"$s ${v:-none}\" >> %s/giver-$m.log\n"
+		"done\n"
+		"echo \"$* $IKEFWD_CONFIG\" >> %s/rekey-$m.log\n",
+		bpffs, dir, dir);
 	if (write_file(path, script, 0700))
 		return setup_fail("rekey script");
 	for (int i = 0; i < 2; i++) {
@@ -294,10 +307,13 @@ static int suite_init(void)
 	return 0;
 }
 
+static void fake_stop(void);
+
 static int suite_clean(void)
 {
 	char path[700];
 
+	fake_stop();
 	for (int i = 0; i < 2; i++) {
 		stop_agent(i);
 		reader_stop(i);
@@ -306,6 +322,8 @@ static int suite_clean(void)
 		snprintf(path, sizeof(path), "%s/m%d.conf", dir, i + 1);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/rekey-m%d.log", dir, i + 1);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/giver-m%d.log", dir, i + 1);
 		unlink(path);
 	}
 	umount2(bpffs, MNT_DETACH);
@@ -363,14 +381,15 @@ static struct ha_status status(int i)
 	return st;
 }
 
-/* The lines of member i's rekey log. */
-static int rekey_lines(int i, char lines[][256], int max)
+/* The lines of member i's log name (rekey: the rekey command's calls;
+ * giver: the other member's holder of each segment as each call began). */
+static int log_lines(const char *name, int i, char lines[][256], int max)
 {
 	char path[700];
 	FILE *f;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/rekey-m%d.log", dir, i + 1);
+	snprintf(path, sizeof(path), "%s/%s-m%d.log", dir, name, i + 1);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -382,11 +401,34 @@ static int rekey_lines(int i, char lines[][256], int max)
 	return n;
 }
 
+static int rekey_lines(int i, char lines[][256], int max)
+{
+	return log_lines("rekey", i, lines, max);
+}
+
 static int rekey_count(int i)
 {
 	char lines[16][256];
 
 	return rekey_lines(i, lines, 16);
+}
+
+/* The k-th rekey call of member i found the other member's map giving
+ * segment seg to member want (bpftool's first value byte). */
+static bool giver_saw(int i, int k, unsigned int seg, unsigned int want)
+{
+	char lines[16][256], expect[32];
+	int n = log_lines("giver", i, lines, 16);
+
+	snprintf(expect, sizeof(expect), "%u %02x", seg, want);
+	if (k >= n) {
+		fprintf(stderr, "giver log of m%d: %d lines\n", i + 1, n);
+		return false;
+	}
+	if (strcmp(lines[k], expect))
+		fprintf(stderr, "giver log of m%d line %d: '%s', not '%s'\n",
+			i + 1, k, lines[k], expect);
+	return !strcmp(lines[k], expect);
 }
 
 #define SKIP_IF_NEEDED()                                             \
@@ -447,6 +489,10 @@ static void test_partner_joins(void)
 	rekey_lines(1, lines, 16);
 	snprintf(want, sizeof(want), "2 %s/m2.conf", dir);
 	CU_ASSERT_STRING_EQUAL(lines[0], want);
+	/* The rekey began only once member 1's data path sent segment 2 to
+	 * member 2: its CREATE_CHILD_SA responses cannot meet member 1's
+	 * charon, PASSIVE for segment 2 since member 2's "+2". */
+	CU_ASSERT(giver_saw(1, 0, 2, 2));
 	/* Member 1 gave segment 2 without a command (member 2's "+2"
 	 * reaches its charon through the plugin); on first hearing member 2
 	 * it re-asserted what it held then ("+1", and "+2" unless member 2
@@ -502,6 +548,8 @@ static void test_partner_back(void)
 	CU_ASSERT(wait_until(maps_are(1, 2) && read_since(1, before1, "+2"),
 			     WAIT_MS));
 	CU_ASSERT(wait_until(rekey_count(1) == 2, WAIT_MS));
+	CU_ASSERT(giver_saw(1, 1, 2, 2));
+	CU_ASSERT_EQUAL(status(1).stats.handovers_unconfirmed, 0);
 	CU_ASSERT_FALSE(read_since(1, before1, "*2"));
 	CU_ASSERT_EQUAL(status(0).stats.handovers_out, handed + 1);
 	CU_ASSERT_EQUAL(status(0).stats.takeovers, 1);
@@ -683,6 +731,176 @@ static void test_map_audit(void)
 	CU_ASSERT(wait_until(holder(0, 1) == 1, WAIT_MS));
 }
 
+/* ---- a partner on the wire, without a controller ---- */
+
+/* Sends member's HELLOs from its address every 50 ms, as a real agent
+ * would (signed, its own epoch, increasing numbers), with the flags and
+ * held mask the test sets: a partner that never confirms, or one whose
+ * map the test moves by hand. */
+struct fake {
+	uint32_t member;
+	volatile uint16_t flags, held;
+	volatile bool stop;
+	int fd;
+	uint32_t epoch, seq;
+	uint8_t key[SYNC_KEY_LEN];
+	pthread_t thread;
+};
+
+static struct fake fk;
+
+static uint64_t rt_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake *f = arg;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(PORT) };
+
+	inet_pton(AF_INET, f->member == 1 ? "127.0.0.2" : "127.0.0.1",
+		  &to.sin_addr);
+	while (!f->stop) {
+		static struct sync_msg m; /* this thread only */
+		uint8_t buf[SYNC_MAX_DGRAM];
+		int len;
+
+		memset(&m, 0, sizeof(m));
+		m.type = SYNC_HELLO;
+		m.sender = f->member;
+		m.epoch = f->epoch;
+		m.seq = ++f->seq;
+		m.flags = f->flags;
+		m.ha_held = f->held;
+		m.sent_rt_ms = rt_ms();
+		len = sync_encode(&m, f->key, buf, sizeof(buf));
+		if (len > 0)
+			sendto(f->fd, buf, len, 0, (struct sockaddr *)&to,
+			       sizeof(to));
+		usleep(50000);
+	}
+	return NULL;
+}
+
+/* Member `member` (its agent stopped) speaks again, as a new start. */
+static int fake_start(uint32_t member, uint16_t flags, uint16_t held)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET,
+				  .sin_port = htons(PORT) };
+	char path[700], err[256];
+
+	memset(&fk, 0, sizeof(fk));
+	fk.member = member;
+	fk.flags = flags;
+	fk.held = held;
+	fk.epoch = (uint32_t)(rt_ms() / 10); /* newer than the agent's */
+	snprintf(path, sizeof(path), "%s/key", dir);
+	if (sync_key_load(path, fk.key, err, sizeof(err)))
+		return -1;
+	inet_pton(AF_INET, member == 1 ? "127.0.0.1" : "127.0.0.2",
+		  &me.sin_addr);
+	fk.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fk.fd < 0 || bind(fk.fd, (struct sockaddr *)&me, sizeof(me)) ||
+	    pthread_create(&fk.thread, NULL, fake_main, &fk)) {
+		if (fk.fd >= 0)
+			close(fk.fd);
+		fk.fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void fake_stop(void)
+{
+	if (fk.fd < 0 || !fk.member)
+		return;
+	fk.stop = true;
+	pthread_join(fk.thread, NULL);
+	close(fk.fd);
+	fk.fd = -1;
+	fk.member = 0;
+}
+
+/* The giver follows the taker's map, not its readiness: member 2 (on the
+ * wire only) says it is ready but that its map does not have segment 2
+ * yet (its "+2" not read): member 1 keeps segment 2. If member 2 dies
+ * then, member 1 takes segment 2 again ("+2", "*2": member 2's "+2" may
+ * have reached its charon). Once member 2's HELLO says its map has
+ * segment 2, member 1's map follows at once. */
+static void test_giver_follows_taker(void)
+{
+	struct ha_status st;
+	int before;
+	uint64_t takeovers, out;
+
+	SKIP_IF_NEEDED();
+	stop_agent(1);
+	CU_ASSERT_FATAL(wait_until(
+		holder(0, 2) == 1 && status(0).fifo_pending == 0, WAIT_MS));
+	takeovers = status(0).stats.takeovers;
+	out = status(0).stats.handovers_out;
+
+	CU_ASSERT_FATAL(fake_start(2, SYNC_F_HA_READY | SYNC_F_HA_HELD, 0) ==
+			0);
+	CU_ASSERT(wait_until(status(0).partner_ready, WAIT_MS));
+	usleep(500000); /* ten of its HELLOs */
+	CU_ASSERT_EQUAL(holder(0, 2), 1);
+	CU_ASSERT_EQUAL(status(0).stats.handovers_out, out);
+
+	/* Dies while member 1 waits for its map. */
+	before = cmds(0);
+	fake_stop();
+	CU_ASSERT(wait_until(status(0).stats.takeovers == takeovers + 1 &&
+				     status(0).fifo_pending == 0,
+			     WAIT_MS));
+	CU_ASSERT(index_of(0, before, "+2") >= 0 &&
+		  index_of(0, before, "*2") > index_of(0, before, "+2"));
+	CU_ASSERT_EQUAL(holder(0, 2), 1);
+
+	/* Back, and its map takes segment 2: member 1's follows. */
+	CU_ASSERT_FATAL(fake_start(2, SYNC_F_HA_READY | SYNC_F_HA_HELD, 0) ==
+			0);
+	CU_ASSERT(wait_until(status(0).partner_ready, WAIT_MS));
+	usleep(300000);
+	CU_ASSERT_EQUAL(holder(0, 2), 1);
+	fk.held = 1u << 1; /* segment 2 */
+	CU_ASSERT(wait_until(holder(0, 2) == 2, WAIT_MS));
+	st = status(0);
+	CU_ASSERT_EQUAL(st.stats.handovers_out, out + 1);
+	CU_ASSERT_EQUAL(holder(0, 1), 1);
+	fake_stop();
+	CU_ASSERT(wait_until(holder(0, 2) == 1 && status(0).fifo_pending == 0,
+			     WAIT_MS));
+}
+
+/* A giver that never confirms (a member that predates SYNC_F_HA_HELD):
+ * member 2 takes segment 2 from it all the same, and its rekey runs
+ * after the bounded wait (two heartbeats), counted. */
+static void test_taker_unconfirmed(void)
+{
+	int rekeys = rekey_count(1), before = cmds(1);
+
+	SKIP_IF_NEEDED();
+	stop_agent(0);
+	CU_ASSERT_FATAL(fake_start(1, SYNC_F_HA_READY, 0) == 0);
+	CU_ASSERT_FATAL(start_agent(1) == 0);
+	/* Not ready: both segments on the ready member 1. */
+	CU_ASSERT(wait_until(holder(1, 1) == 1 && holder(1, 2) == 1, WAIT_MS));
+	CU_ASSERT(wait_until(holder(1, 2) == 2 && read_since(1, before, "+2"),
+			     WAIT_MS));
+	CU_ASSERT(wait_until(rekey_count(1) == rekeys + 1, WAIT_MS));
+	/* Counted before the command started. */
+	CU_ASSERT_EQUAL(status(1).stats.handovers_unconfirmed, 1);
+	CU_ASSERT_EQUAL(status(1).stats.handovers_in, 1);
+	CU_ASSERT_EQUAL(holder(1, 1), 1);
+	fake_stop();
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -694,10 +912,11 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		T(test_alone_takes_all), T(test_partner_joins),
-		T(test_takeover),	 T(test_partner_back),
-		T(test_status_api),	 T(test_fifo_missing),
-		T(test_map_audit),
+		T(test_alone_takes_all),   T(test_partner_joins),
+		T(test_takeover),	   T(test_partner_back),
+		T(test_status_api),	   T(test_fifo_missing),
+		T(test_map_audit),	   T(test_giver_follows_taker),
+		T(test_taker_unconfirmed),
 	};
 	CU_pSuite suite;
 	unsigned int failed;

@@ -144,6 +144,55 @@ static void test_hello_flags(void)
 	CU_ASSERT_FALSE(d.flags & SYNC_F_HA_READY);
 }
 
+/* The held-segment mask rides in the header's two bytes that were
+ * reserved (offset 26, big-endian), beside SYNC_F_HA_HELD; a member that
+ * predates it sends zeros there and no flag, which decodes as "unknown",
+ * and a newer member's mask changes nothing else an older one reads. */
+static void test_hello_held(void)
+{
+	static struct sync_msg m, d;
+	uint8_t buf[SYNC_MAX_DGRAM];
+	int len;
+
+	m.type = SYNC_HELLO;
+	m.sender = 1;
+	m.epoch = 5;
+	m.seq = 10;
+	m.ack = 41;
+	m.sent_rt_ms = 1700000000123ULL;
+	m.flags = SYNC_F_HA_READY | SYNC_F_HA_HELD;
+	m.ha_held = 1u << 0 | 1u << 15; /* segments 1 and 16 */
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL_FATAL(len, SYNC_HDR_LEN + SYNC_TAG_LEN);
+	CU_ASSERT_EQUAL(buf[26], 0x80);
+	CU_ASSERT_EQUAL(buf[27], 0x01);
+	CU_ASSERT_EQUAL(SYNC_F_HA_HELD, 4);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &d), 0);
+	CU_ASSERT_EQUAL(d.flags, SYNC_F_HA_READY | SYNC_F_HA_HELD);
+	CU_ASSERT_EQUAL(d.ha_held, 0x8001);
+	CU_ASSERT_EQUAL(d.seq, 10);
+	CU_ASSERT_EQUAL(d.ack, 41);
+	CU_ASSERT_EQUAL(d.count, 0);
+	CU_ASSERT_EQUAL(d.sent_rt_ms, 1700000000123ULL);
+
+	/* An older member's HELLO: the field 0, the flag absent. */
+	m.flags = SYNC_F_HA_READY;
+	m.ha_held = 0;
+	len = encode(&m, buf);
+	CU_ASSERT_EQUAL(buf[26], 0);
+	CU_ASSERT_EQUAL(buf[27], 0);
+	CU_ASSERT_EQUAL_FATAL(sync_decode(buf, len, key, &d), 0);
+	CU_ASSERT_FALSE(d.flags & SYNC_F_HA_HELD);
+	CU_ASSERT_EQUAL(d.ha_held, 0);
+
+	/* The mask is under the tag like everything else. */
+	m.flags = SYNC_F_HA_HELD;
+	m.ha_held = 2;
+	len = encode(&m, buf);
+	buf[27] ^= 3;
+	CU_ASSERT_EQUAL(sync_decode(buf, len, key, &d), -SYNC_E_TAG);
+}
+
 /* Every refusal, and that nothing short of the key gets a datagram in. */
 static void test_refusals(void)
 {
@@ -740,6 +789,7 @@ int main(void)
 		T(test_sweep_keeps_registered),
 		T(test_apply_registrations),
 		T(test_hello_flags),
+		T(test_hello_held),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
