@@ -419,6 +419,14 @@ if [ "$HA_MODE" = ha-sync ]; then
 	c2=$(seg_changed m2 1)
 	if [ -n "$c1" ] && [ -n "$c2" ]; then
 		e2e_log "map switch skew: m2 (giver) $(((c2 - c1) / 1000)) us after m1 (taker)"
+		# The order the controller guarantees, whatever the load: the
+		# giver follows the taker's HELLO, never the other way round,
+		# in the receive path (0.07-2.6 ms measured), not on its next
+		# tick (the race this replaced: 60-96 ms). 50 ms leaves room
+		# for a loaded scheduler.
+		lab_eq "the giver's map followed the taker's" "$((c2 >= c1))" 1
+		lab_eq "the giver's map followed within 50 ms" \
+			"$(((c2 - c1) < 50000000))" 1
 	fi
 	lab_ok "the charons agree again: m1 has 1 active, m2 has 2" \
 		e2e_wait 20 eval 'active_on m1 1 && active_on m2 2'
@@ -526,18 +534,20 @@ if [ "$HA_MODE" = ha-sync ]; then
 		"$(tail -n +"$peer_from" "$(swan_log peer)" | grep -c "initiating IKE_SA")" 0
 	# Loose bounds (a loaded machine): the tunnels that stayed on m2
 	# barely notice; the moved ones are back within 10 s of the kill.
-	# The handback costs a moved tunnel the rekey's round trip (0.1-0.3
-	# s): under 1 s unless an IKE exchange of the move had to wait for a
-	# peer's or charon's retransmission (1 s), e.g. the rekey's responses
-	# dropped by the giver's PASSIVE charon because its map had not
-	# followed yet (docs/ha-sync.md "The order of FIFO writes and map
-	# updates").
+	# The handback costs a moved tunnel the rekey's start and round trip
+	# (0.1-0.4 s measured); an IKE exchange of the move that had to wait
+	# for a retransmission (1 s), e.g. the rekey's responses dropped by
+	# the giver's PASSIVE charon because its map had not followed yet
+	# (docs/ha-sync.md "The order of FIFO writes and map updates"),
+	# makes it 1.1 s or more. The bound leaves room for a slow start of
+	# the rekey command on a loaded machine (1.5 s); the order itself is
+	# asserted above from the maps' change times.
 	bad=$(awk -v moved=" ${MOVED[*]} " '
 		{ d = $1; sub(/.*\./, "", d); a = "10.0.1." d
 		  m = index(moved, " " a " ")
-		  if ($8 >= (m ? 10 : 5) || $12 >= (m ? 1 : 5)) print a }' \
+		  if ($8 >= (m ? 10 : 5) || $12 >= (m ? 1.5 : 5)) print a }' \
 		"$LAB_DIR/gaps" | sort -u)
-	lab_eq "gaps within bounds (takeover: moved < 10 s; handback: moved < 1 s; others < 5 s)" \
+	lab_eq "gaps within bounds (takeover: moved < 10 s; handback: moved < 1.5 s; others < 5 s)" \
 		"$bad" ""
 fi
 
