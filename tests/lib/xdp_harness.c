@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define _GNU_SOURCE /* unshare() */
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,4 +326,28 @@ int harness_events(struct harness *h)
 	h->n_ev = 0;
 	ring_buffer__consume(h->events);
 	return h->n_ev;
+}
+
+int harness_private_lab(char *dir, char *bpffs, size_t len, const char **what)
+{
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET)) {
+		if (errno == EPERM)
+			return 1;
+		*what = "unshare";
+		return -1;
+	}
+	*what = "private mounts";
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	*what = "temp dir";
+	if (!mkdtemp(dir))
+		return -1;
+	*what = "bpffs";
+	snprintf(bpffs, len, "%s/bpf", dir);
+	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, NULL))
+		return -1;
+	*what = "lo up";
+	if (system("ip link set lo up"))
+		return -1;
+	return 0;
 }

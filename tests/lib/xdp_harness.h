@@ -45,6 +45,13 @@ void harness_close(struct harness *h);
  * pins stay until the test removes them (or its bpffs goes). */
 int harness_open_pinned(struct harness *h, const char *pin_root);
 
+/* A private lab for tests that run agents beside pinned data paths: own
+ * network namespace (loopback up) and mount namespace, dir made by
+ * mkdtemp() (a template), a bpffs mounted at bpffs (dir/bpf). 0, 1 when
+ * not root (the caller skips), or -1 with errno and *what set. Everything
+ * goes with the process; the caller removes dir's files. */
+int harness_private_lab(char *dir, char *bpffs, size_t len, const char **what);
+
 int harness_set_config(struct harness *h, const struct ikefwd_config *cfg);
 /* A usable (alive, reachable) member at ifindex with the given MACs. */
 int harness_add_member(struct harness *h, uint32_t id, uint32_t ifindex,

@@ -13,7 +13,6 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,24 +116,17 @@ static int setup_fail(const char *what)
 
 static int suite_init(void)
 {
+	const char *what = NULL;
 	char path[700];
+	int ret;
 
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET)) {
-		if (errno == EPERM) {
-			skipped = true;
-			return 0;
-		}
-		return setup_fail("unshare");
+	ret = harness_private_lab(dir, bpffs, sizeof(bpffs), &what);
+	if (ret > 0) {
+		skipped = true;
+		return 0;
 	}
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return setup_fail("private mounts");
-	if (!mkdtemp(dir))
-		return setup_fail("temp dir");
-	snprintf(bpffs, sizeof(bpffs), "%s/bpf", dir);
-	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, NULL))
-		return setup_fail("bpffs");
-	if (system("ip link set lo up"))
-		return setup_fail("lo up");
+	if (ret)
+		return setup_fail(what);
 	snprintf(path, sizeof(path), "%s/key", dir);
 	if (write_file(path, KEY_HEX "\n"))
 		return setup_fail("key file");
