@@ -417,7 +417,11 @@ if [ "$HA_MODE" = ha-sync ]; then
 	# the taker's once the taker's HELLO says it has the segment.
 	c1=$(seg_changed m1 1)
 	c2=$(seg_changed m2 1)
-	if [ -n "$c1" ] && [ -n "$c2" ]; then
+	# Without the change times the order checks below would be skipped
+	# silently: their absence is a failure of its own.
+	lab_eq "both maps report segment 1's change time" \
+		"$([ "${c1:-0}" -gt 0 ] && [ "${c2:-0}" -gt 0 ] && echo yes)" yes
+	if [ "${c1:-0}" -gt 0 ] && [ "${c2:-0}" -gt 0 ]; then
 		e2e_log "map switch skew: m2 (giver) $(((c2 - c1) / 1000)) us after m1 (taker)"
 		# The order the controller guarantees, whatever the load: the
 		# giver follows the taker's HELLO, never the other way round,
