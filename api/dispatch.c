@@ -93,6 +93,10 @@ void api_dispatch(struct api_state *st, const struct api_call *call,
 		goto out;
 	}
 	handlers[call->op](&c, &call->args, r);
+	/* Whatever a write changed, the data path's caches of the tables
+	 * must not outlive it (bpf/hot.h). */
+	if (api_op_writes(call->op))
+		ikefwd_maps_changed(&c.maps);
 out:
 	if (!c.maps_err)
 		ikefwd_maps_close(&c.maps);

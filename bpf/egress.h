@@ -58,6 +58,7 @@ static __always_inline int establish(struct ike_ctx *ic,
 
 	err = bpf_map_update_elem(&ikefwd_table, key, val, BPF_NOEXIST);
 	if (!err) {
+		tables_changed();
 		publish(ic, key, ev_type, val->owner, 0, val->flags);
 		return 0;
 	}

@@ -11,22 +11,36 @@
 #include "classify.h"
 #include "clock.h"
 #include "forward.h"
+#include "hot.h"
 #include "maps.h"
 #include "members.h"
 
 static __always_inline __u32 esp_owner(const struct ikefwd_config *cfg,
 				       __u32 spi)
 {
+	__u64 now = ikefwd_now();
 	struct ikefwd_spi_range *r;
 	struct ikefwd_sa *sa;
-	__u32 i;
+	struct hot_ref hot;
+	__u32 i, owner;
 
-	sa = bpf_map_lookup_elem(&ikefwd_sa, &spi);
-	/* The clock is read only for SAs registered with a lifetime. */
-	if (sa &&
-	    (!sa->expires_ns || (__s64)(sa->expires_ns - ikefwd_now()) > 0)) {
+	/* The SA table's answer, as this CPU got it lately (bpf/hot.h),
+	 * an SPI it does not hold included. */
+	if (!hot_esp_get(spi, now, &hot, &owner)) {
+		__u64 lifetime = 0;
+
+		sa = bpf_map_lookup_elem(&ikefwd_sa, &spi);
+		owner = 0;
+		if (sa &&
+		    (!sa->expires_ns || (__s64)(sa->expires_ns - now) > 0)) {
+			owner = sa->owner;
+			lifetime = sa->expires_ns;
+		}
+		hot_esp_put(&hot, spi, owner, hot_until(now, lifetime));
+	}
+	if (owner) {
 		count(IKEFWD_C_ESP_BY_TABLE);
-		return sa->owner;
+		return owner;
 	}
 	for (i = 0; i < IKEFWD_MAX_SPI_RANGES; i++) {
 		if (i >= cfg->nr_spi_ranges)

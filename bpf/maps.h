@@ -14,6 +14,7 @@
 #include "ikefwd/config.h"
 #include "ikefwd/counters.h"
 #include "ikefwd/event.h"
+#include "ikefwd/gen.h"
 #include "ikefwd/ha_segment.h"
 #include "ikefwd/iface.h"
 #include "ikefwd/member.h"
@@ -160,6 +161,17 @@ struct {
 	__type(value, struct ikefwd_segment);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_segments SEC(".maps");
+
+/* Incremented after every write to ikefwd_table or ikefwd_sa
+ * (include/ikefwd/gen.h); userspace increments it through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ikefwd_gen SEC(".maps");
 
 static __always_inline void count(enum ikefwd_counter idx)
 {

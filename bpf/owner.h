@@ -20,6 +20,7 @@
 #define IKEFWD_BPF_OWNER_H
 
 #include "classify.h"
+#include "hot.h"
 #include "maps.h"
 #include "members.h"
 
@@ -136,9 +137,20 @@ static __always_inline __u32 entry_take_over(struct ike_ctx *ic,
 	e->last_seen_ns = ic->now;
 	e->flags = (e->flags & (IKEFWD_F_PHASE2 | IKEFWD_F_PROMOTED)) |
 		   IKEFWD_F_TAKEOVER | IKEFWD_F_CLAIMED | ic->ver_flag;
+	tables_changed();
 	if (established)
 		publish(ic, key, IKEFWD_EV_TAKEOVER, local, prev, e->flags);
 	return local;
+}
+
+/* Until when a cached answer taken from e may stand: its expiry
+ * (entry_expired()), none for a registration. */
+static __always_inline __u64 entry_hot_until(const struct ike_ctx *ic,
+					     const struct ikefwd_entry *e)
+{
+	if (e->flags & IKEFWD_F_REGISTERED)
+		return hot_until(ic->now, 0);
+	return hot_until(ic->now, e->last_seen_ns + ic->timeout_ns);
 }
 
 /* Live entry: its owner. Expired or dead owner: this member takes over. */
@@ -274,11 +286,21 @@ static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 {
 	struct ikefwd_key p1key;
 	struct ikefwd_entry *e;
+	struct hot_ref hot;
 	__u32 owner;
 
+	/* Steps 1 and 2 as this CPU answered them lately (bpf/hot.h). */
+	owner = hot_ike_get(ic->cfg, &ic->key, ic->now, &hot);
+	if (owner)
+		return owner;
+
 	e = bpf_map_lookup_elem(&ikefwd_table, &ic->key);
-	if (e)
-		return entry_resolve(ic, &ic->key, e, true);
+	if (e) {
+		owner = entry_resolve(ic, &ic->key, e, true);
+		hot_ike_put(&hot, &ic->key, owner, entry_hot_until(ic, e),
+			    IKEFWD_C_MAX);
+		return owner;
+	}
 
 	if (ic->key.msgid != 0) {
 		/* Phase 2 (IKEv1 Quick Mode, DPD, Mode-Config) and every IKEv2
@@ -289,7 +311,11 @@ static __always_inline __u32 resolve_owner(struct ike_ctx *ic)
 		e = phase1_lookup(ic, &p1key);
 		if (e) {
 			count(IKEFWD_C_PHASE2_FALLBACK);
-			return entry_resolve(ic, &p1key, e, true);
+			owner = entry_resolve(ic, &p1key, e, true);
+			hot_ike_put(&hot, &ic->key, owner,
+				    entry_hot_until(ic, e),
+				    IKEFWD_C_PHASE2_FALLBACK);
+			return owner;
 		}
 	} else {
 		/* Retransmissions and COOKIE / INVALID_KE retries of a

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -70,6 +71,7 @@ static const struct {
 	{ "ikefwd_ts4", offsetof(struct ikefwd_maps, ts4) },
 	{ "ikefwd_ts6", offsetof(struct ikefwd_maps, ts6) },
 	{ "ikefwd_segments", offsetof(struct ikefwd_maps, segments) },
+	{ "ikefwd_gen", offsetof(struct ikefwd_maps, gen) },
 };
 
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
@@ -83,6 +85,36 @@ void ikefwd_maps_init(struct ikefwd_maps *m)
 {
 	for (size_t i = 0; i < N_PINS; i++)
 		*map_slot(m, i) = -1;
+	m->gen_mem = NULL;
+}
+
+/* ikefwd_gen is an mmap-able array of one __u64: its element is the first
+ * word of the mapping, shared with the data path, so userspace increments
+ * it atomically as the programs do (a lookup and an update would race with
+ * a second writer and could move it back to a value a cache holds). */
+uint64_t *ikefwd_gen_map(int gen_fd)
+{
+	void *p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE),
+		       PROT_READ | PROT_WRITE, MAP_SHARED, gen_fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void ikefwd_gen_unmap(uint64_t *gen)
+{
+	if (gen)
+		munmap(gen, (size_t)sysconf(_SC_PAGESIZE));
+}
+
+void ikefwd_gen_bump(uint64_t *gen)
+{
+	if (gen)
+		__atomic_fetch_add(gen, 1, __ATOMIC_SEQ_CST);
+}
+
+void ikefwd_maps_changed(const struct ikefwd_maps *m)
+{
+	ikefwd_gen_bump(m->gen_mem);
 }
 
 int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
@@ -112,11 +144,21 @@ int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 		}
 		*map_slot(m, i) = fd;
 	}
+	m->gen_mem = ikefwd_gen_map(m->gen);
+	if (!m->gen_mem) {
+		fd = -errno;
+		snprintf(err, errlen, "%s/ikefwd_gen: mmap: %s", pin_root,
+			 strerror(-fd));
+		ikefwd_maps_close(m);
+		return fd;
+	}
 	return 0;
 }
 
 void ikefwd_maps_close(struct ikefwd_maps *m)
 {
+	ikefwd_gen_unmap(m->gen_mem);
+	m->gen_mem = NULL;
 	for (size_t i = 0; i < N_PINS; i++) {
 		if (*map_slot(m, i) >= 0)
 			close(*map_slot(m, i));

@@ -8,6 +8,7 @@
 #define IKEFWD_PINNED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define IKEFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/ikefwd"
 #define IKEFWD_PIN_ROOT_ENV "IKEFWD_PIN_ROOT"
@@ -32,6 +33,10 @@ struct ikefwd_maps {
 	int ts4; /* remote traffic selectors (ikefwd/selector.h) */
 	int ts6;
 	int segments; /* ha-sync: segment -> member (ikefwd/ha_segment.h) */
+	int gen; /* the steering tables' generation (ikefwd/gen.h) */
+	/* ikefwd_gen's element, mapped by ikefwd_maps_open(); NULL: not
+	 * mapped (ikefwd_maps_changed() then does nothing). */
+	uint64_t *gen_mem;
 };
 
 /* override, else $IKEFWD_PIN_ROOT, else /sys/fs/bpf/ikefwd. */
@@ -50,6 +55,17 @@ void ikefwd_maps_init(struct ikefwd_maps *m);
 int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 		     size_t errlen);
 void ikefwd_maps_close(struct ikefwd_maps *m);
+
+/* After writing ikefwd_table or ikefwd_sa (or the configuration): the data
+ * path's caches of those tables drop what they hold (include/ikefwd/gen.h,
+ * bpf/hot.h), so the next packet sees the write. */
+void ikefwd_maps_changed(const struct ikefwd_maps *m);
+
+/* The same for a generation mapped by hand (tests, the sync agent's table
+ * view); gen NULL: nothing. */
+uint64_t *ikefwd_gen_map(int gen_fd);
+void ikefwd_gen_unmap(uint64_t *gen);
+void ikefwd_gen_bump(uint64_t *gen);
 
 /* Serialises the ikefwd commands that change state under one pin root:
  * an exclusive flock on the pin root directory (created if missing).

@@ -45,7 +45,11 @@ int cluster_apply_config(const struct ikefwd_maps *m,
 		if (bpf_map_update_elem(m->spi_ranges, &slot, &r, BPF_ANY))
 			return -errno;
 	}
-	return bpf_map_update_elem(m->config, &zero, &c, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(m->config, &zero, &c, BPF_ANY))
+		return -errno;
+	/* Cached answers were bounded by the old timeout (bpf/hot.h). */
+	ikefwd_maps_changed(m);
+	return 0;
 }
 
 static int member_write(const struct ikefwd_maps *m, uint32_t id,

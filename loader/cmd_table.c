@@ -178,6 +178,9 @@ int cmd_table(const struct opts *o, int argc, char **argv)
 			   "MSGID MEMBER|del COOKIE MSGID|flush");
 	}
 out:
+	/* add, del and flush: the data path's cached answers go too. */
+	if (strcmp(op, "list") && strcmp(op, "get"))
+		ikefwd_maps_changed(&m);
 	ikefwd_maps_close(&m);
 	return ret;
 }

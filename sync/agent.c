@@ -948,6 +948,7 @@ int sync_agent_start(struct sync_agent **out, const struct ikefwd_cfg *cfg,
 		goto fail;
 	a->tbl.table_fd = a->maps.table;
 	a->tbl.sa_fd = a->maps.sa;
+	a->tbl.gen = a->maps.gen_mem;
 	a->ts_maps.fd4 = a->maps.ts4;
 	a->ts_maps.fd6 = a->maps.ts6;
 	a->tbl.ts = &a->ts_maps;

@@ -11,6 +11,7 @@
 #include "ikefwd/member.h"
 #include "ikefwd/sa.h"
 #include "ikefwd/table.h"
+#include "pinned.h"
 #include "table.h"
 
 #define NS_PER_MS 1000000ULL
@@ -302,8 +303,8 @@ static int apply_registration(const struct sync_table *t,
 	return ret ? ret : APPLY_CHANGED;
 }
 
-int sync_apply(const struct sync_table *t, const struct sync_rec *r,
-	       const struct sync_clock *now, struct sync_rec *answer)
+static int apply_record(const struct sync_table *t, const struct sync_rec *r,
+			const struct sync_clock *now, struct sync_rec *answer)
 {
 	uint64_t last_seen = idle_mono(now, r->idle_ms);
 	uint32_t owner = r->owner, p1;
@@ -461,11 +462,26 @@ static int rehome_one(const struct sync_table *t, const struct ikefwd_key *k,
 	return bpf_map_update_elem(t->table_fd, k, e, BPF_EXIST) ? 0 : 1;
 }
 
+int sync_apply(const struct sync_table *t, const struct sync_rec *r,
+	       const struct sync_clock *now, struct sync_rec *answer)
+{
+	int ret = apply_record(t, r, now, answer);
+
+	/* Anything but "nothing to change" may have written a table: the
+	 * data path's cached answers go (bpf/hot.h). */
+	if (ret != APPLY_NOOP)
+		ikefwd_gen_bump(t->gen);
+	return ret;
+}
+
 int sync_rehome(const struct sync_table *t, uint32_t dead, uint32_t alive_mask)
 {
 	struct rehome_ctx c = { dead, alive_mask & ~(1u << dead) };
+	int n = walk(t, rehome_one, &c);
 
-	return walk(t, rehome_one, &c);
+	if (n)
+		ikefwd_gen_bump(t->gen);
+	return n;
 }
 
 struct sweep_ctx {
@@ -511,6 +527,8 @@ int sync_sweep(const struct sync_table *t, const struct sync_clock *now)
 			n++;
 	}
 	free(c.keys);
+	if (n)
+		ikefwd_gen_bump(t->gen);
 	return ret < 0 ? ret : n;
 }
 
@@ -598,6 +616,8 @@ int sync_sweep_sas(const struct sync_table *t, const struct sync_clock *now)
 	for (size_t i = 0; i < n; i++)
 		swept += !bpf_map_delete_elem(t->sa_fd, &dead[i]);
 	free(dead);
+	if (swept)
+		ikefwd_gen_bump(t->gen);
 	return swept;
 }
 

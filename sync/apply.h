@@ -18,6 +18,9 @@
 struct sync_table {
 	int table_fd;
 	int sa_fd; /* ikefwd_sa */
+	/* ikefwd_gen, mapped (lib/pinned.h): incremented after every write
+	 * to either table; NULL: not (tests of the table logic alone). */
+	uint64_t *gen;
 	/* ikefwd_ts4/ts6 (remote selectors); NULL: not synced here */
 	const struct ikefwd_ts_maps *ts;
 	uint32_t local; /* this member's id */

@@ -18,6 +18,7 @@
 #include "apply.h"
 #include "ikefwd/sa.h"
 #include "ikefwd.skel.h"
+#include "pinned.h"
 #include "wire.h"
 #include "xdp_harness.h"
 
@@ -33,7 +34,8 @@ static void setup(void)
 	CU_ASSERT_FATAL(harness_open(&h) == 0);
 	tbl.table_fd = bpf_map__fd(h.skel->maps.ikefwd_table);
 	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
-	tbl.sa_fd = bpf_map__fd(h.skel->maps.ikefwd_sa);
+	tbl.gen = ikefwd_gen_map(bpf_map__fd(h.skel->maps.ikefwd_gen));
+	CU_ASSERT_FATAL(tbl.gen != NULL);
 	tbl.local = 1;
 	tbl.timeout_sec = 120;
 	ts_maps.fd4 = bpf_map__fd(h.skel->maps.ikefwd_ts4);
@@ -43,6 +45,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+	ikefwd_gen_unmap(tbl.gen);
+	tbl.gen = NULL;
 	harness_close(&h);
 }
 
@@ -312,6 +316,7 @@ static void test_sweep_keeps_registered(void)
 
 static void test_apply_set_refresh_del(void)
 {
+	uint64_t gen0;
 	struct sync_clock now;
 	struct sync_rec r, ans;
 	struct ikefwd_entry e;
@@ -320,7 +325,10 @@ static void test_apply_set_refresh_del(void)
 	r = rec(SYNC_OP_SET, 0x11, 0, 2, now.rt_ms - 5000);
 	r.flags = IKEFWD_F_CLAIMED | IKEFWD_F_IKEV2;
 	r.idle_ms = 3000;
+	gen0 = *tbl.gen;
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	/* A change moves the data path's table generation (bpf/hot.h). */
+	CU_ASSERT_EQUAL(*tbl.gen, gen0 + 1);
 	CU_ASSERT_FATAL(harness_table_get(&h, 0x11, 0, &e) == 0);
 	CU_ASSERT_EQUAL(e.owner, 2);
 	CU_ASSERT_EQUAL(e.flags,
@@ -331,6 +339,7 @@ static void test_apply_set_refresh_del(void)
 
 	/* The same again: nothing to do. A refresh moves last_seen only. */
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
+	CU_ASSERT_EQUAL(*tbl.gen, gen0 + 1);
 	r.op = SYNC_OP_REFRESH;
 	r.idle_ms = 10;
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
@@ -341,7 +350,9 @@ static void test_apply_set_refresh_del(void)
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
 
 	r.op = SYNC_OP_DEL;
+	gen0 = *tbl.gen;
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_CHANGED);
+	CU_ASSERT_EQUAL(*tbl.gen, gen0 + 1);
 	CU_ASSERT_EQUAL(owner_of(0x11, 0), 0);
 	CU_ASSERT_EQUAL(sync_apply(&tbl, &r, &now, &ans), APPLY_NOOP);
 }
