@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,22 +57,26 @@ int ikefwd_bpffs_check(const char *pin_root, char *err, size_t errlen)
 static const struct {
 	const char *name;
 	size_t off;
+	/* Pinned by newer builds only: a data path attached by an older
+	 * build has none, and no cache that would need it. */
+	bool optional;
 } map_pins[] = {
-	{ "ikefwd_table", offsetof(struct ikefwd_maps, table) },
-	{ "ikefwd_frags", offsetof(struct ikefwd_maps, frags) },
-	{ "ikefwd_members", offsetof(struct ikefwd_maps, members) },
-	{ "ikefwd_devmap", offsetof(struct ikefwd_maps, devmap) },
-	{ "ikefwd_config", offsetof(struct ikefwd_maps, config) },
-	{ "ikefwd_counters", offsetof(struct ikefwd_maps, counters) },
-	{ "ikefwd_events", offsetof(struct ikefwd_maps, events) },
-	{ "ikefwd_ifaces", offsetof(struct ikefwd_maps, ifaces) },
-	{ "ikefwd_sa", offsetof(struct ikefwd_maps, sa) },
-	{ "ikefwd_spi_ranges", offsetof(struct ikefwd_maps, spi_ranges) },
-	{ "ikefwd_halfopen", offsetof(struct ikefwd_maps, halfopen) },
-	{ "ikefwd_ts4", offsetof(struct ikefwd_maps, ts4) },
-	{ "ikefwd_ts6", offsetof(struct ikefwd_maps, ts6) },
-	{ "ikefwd_segments", offsetof(struct ikefwd_maps, segments) },
-	{ "ikefwd_gen", offsetof(struct ikefwd_maps, gen) },
+	{ "ikefwd_table", offsetof(struct ikefwd_maps, table), false },
+	{ "ikefwd_frags", offsetof(struct ikefwd_maps, frags), false },
+	{ "ikefwd_members", offsetof(struct ikefwd_maps, members), false },
+	{ "ikefwd_devmap", offsetof(struct ikefwd_maps, devmap), false },
+	{ "ikefwd_config", offsetof(struct ikefwd_maps, config), false },
+	{ "ikefwd_counters", offsetof(struct ikefwd_maps, counters), false },
+	{ "ikefwd_events", offsetof(struct ikefwd_maps, events), false },
+	{ "ikefwd_ifaces", offsetof(struct ikefwd_maps, ifaces), false },
+	{ "ikefwd_sa", offsetof(struct ikefwd_maps, sa), false },
+	{ "ikefwd_spi_ranges", offsetof(struct ikefwd_maps, spi_ranges),
+	  false },
+	{ "ikefwd_halfopen", offsetof(struct ikefwd_maps, halfopen), false },
+	{ "ikefwd_ts4", offsetof(struct ikefwd_maps, ts4), false },
+	{ "ikefwd_ts6", offsetof(struct ikefwd_maps, ts6), false },
+	{ "ikefwd_segments", offsetof(struct ikefwd_maps, segments), false },
+	{ "ikefwd_gen", offsetof(struct ikefwd_maps, gen), true },
 };
 
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
@@ -129,6 +134,8 @@ int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 		snprintf(path, sizeof(path), "%s/%s", pin_root,
 			 map_pins[i].name);
 		fd = bpf_obj_get(path);
+		if (fd < 0 && errno == ENOENT && map_pins[i].optional)
+			continue;
 		if (fd < 0) {
 			fd = -errno;
 			if (fd == -ENOENT)
@@ -144,8 +151,8 @@ int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 		}
 		*map_slot(m, i) = fd;
 	}
-	m->gen_mem = ikefwd_gen_map(m->gen);
-	if (!m->gen_mem) {
+	m->gen_mem = m->gen >= 0 ? ikefwd_gen_map(m->gen) : NULL;
+	if (m->gen >= 0 && !m->gen_mem) {
 		fd = -errno;
 		snprintf(err, errlen, "%s/ikefwd_gen: mmap: %s", pin_root,
 			 strerror(-fd));

@@ -33,7 +33,9 @@ struct ikefwd_maps {
 	int ts4; /* remote traffic selectors (ikefwd/selector.h) */
 	int ts6;
 	int segments; /* ha-sync: segment -> member (ikefwd/ha_segment.h) */
-	int gen; /* the steering tables' generation (ikefwd/gen.h) */
+	/* The steering tables' generation (ikefwd/gen.h); -1 under a data
+	 * path attached by an older build, which caches nothing. */
+	int gen;
 	/* ikefwd_gen's element, mapped by ikefwd_maps_open(); NULL: not
 	 * mapped (ikefwd_maps_changed() then does nothing). */
 	uint64_t *gen_mem;
@@ -56,9 +58,10 @@ int ikefwd_maps_open(const char *pin_root, struct ikefwd_maps *m, char *err,
 		     size_t errlen);
 void ikefwd_maps_close(struct ikefwd_maps *m);
 
-/* After writing ikefwd_table or ikefwd_sa (or the configuration): the data
- * path's caches of those tables drop what they hold (include/ikefwd/gen.h,
- * bpf/hot.h), so the next packet sees the write. */
+/* After writing ikefwd_table, ikefwd_sa, ikefwd_ts4/6 (or the
+ * configuration): the data path's caches of those tables drop what they
+ * hold (include/ikefwd/gen.h, bpf/hot.h), so the next packet sees the
+ * write. */
 void ikefwd_maps_changed(const struct ikefwd_maps *m);
 
 /* The same for a generation mapped by hand (tests, the sync agent's table
