@@ -51,6 +51,7 @@
 #include "ikefwd.skel.h"
 #include "ikefwd/ha_segment.h"
 #include "ikefwd/sa.h"
+#include "pinned.h"
 #include "pktbuild.h"
 #include "selector.h"
 #include "variant.h"
@@ -134,6 +135,9 @@ struct bench_case {
 	/* mode = ha-sync (ha_segments 2) while it runs: IKE and ESP go by
 	 * the segment of their source (bpf/ha_sync.h). */
 	bool ha_sync;
+	/* The table generation moves before every call (untimed): every
+	 * call misses the lookup caches (bpf/hot.h) and asks the table. */
+	bool cold;
 	const char *src; /* outside frames' source; default 192.0.2.10 */
 	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
@@ -352,6 +356,39 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "IKE hit, owned here, lookup cache cold",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .cold = true,
+	  .ispi = ISPI_LOCAL,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(LOCAL) },
+	{ .name = "IKE hit, owned by member 2, lookup cache cold",
+	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .cold = true,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "native ESP steered to member 2 (registration) (control)",
+	  .frame_text = "IP proto 50, SPI 0x2001 in ikefwd_sa",
+	  .frame = F_ESP_SA,
+	  .method = SINGLE,
+	  .steering = true,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_NATIVE) | C(ESP_BY_TABLE) | C(ESP_FORWARDED) },
+	{ .name = "native ESP steered to member 2 (registration), lookup cache cold",
+	  .frame_text = "IP proto 50, SPI 0x2001 in ikefwd_sa",
+	  .frame = F_ESP_SA,
+	  .method = SINGLE,
+	  .steering = true,
+	  .cold = true,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C(ESP_NATIVE) | C(ESP_BY_TABLE) | C(ESP_FORWARDED) },
 	{ .name = "IKE to member 2, partial UDP checksum completed",
 	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
 	  .frame = F_IKE_NATT_PARTIAL,
@@ -465,6 +502,7 @@ struct bench {
 	uint64_t next_spi; /* claims: never reused */
 	uint32_t next_msgid; /* Phase 2: never reused */
 	uint32_t call_ns[MAX_CALLS];
+	uint64_t *gen; /* ikefwd_gen, mapped: the cold cases move it */
 	struct ikefwd_config cfg; /* as written to ikefwd_config */
 	struct bench_variant variants[MAX_VARIANTS];
 	int n_variants;
@@ -893,6 +931,8 @@ static int measure(struct bench *b, const struct bench_case *c, double *ns)
 			if (err)
 				return err;
 		}
+		if (c->cold)
+			ikefwd_gen_bump(b->gen);
 		err = test_run(prog_fd(b, c), &p,
 			       c->method == BATCH ? b->repeat : 1, &retval, &t);
 		if (err)
@@ -1019,6 +1059,13 @@ static int setup(struct bench *b)
 		return err;
 	}
 	b->halfopen_fd = bpf_map__fd(b->h.skel->maps.ikefwd_halfopen);
+	b->gen = ikefwd_gen_map(bpf_map__fd(b->h.skel->maps.ikefwd_gen));
+	if (!b->gen) {
+		err = -errno;
+		fprintf(stderr, "xdp_cost: cannot map ikefwd_gen: %s\n",
+			strerror(-err));
+		return err;
+	}
 	/* Member 2's devmap slot is lo: test runs without live frames only
 	 * report XDP_REDIRECT, nothing is sent. */
 	err = harness_set_config(&b->h, &cfg) ?:
@@ -1262,6 +1309,12 @@ static void print_report(const struct bench *b)
 	       "  (" SEG1_PEER ", " SEG2_PEER
 	       "): one hash of the source and one array\n"
 	       "  lookup, no table, no SA lookup, whatever ESP steering says.\n"
+	       "- Every other batch row repeats one key, so after its first run it is\n"
+	       "  answered by the data path's per-CPU lookup cache (bpf/hot.h), as a\n"
+	       "  tunnel's ESP is. The \"lookup cache cold\" rows move the table\n"
+	       "  generation before every call (untimed): each call misses the cache,\n"
+	       "  looks the hash table up and refills the slot, as the first packet\n"
+	       "  after any table write does; compare them with their (control) rows.\n"
 	       "- ESP steered rows run with ESP steering on (ikefwd_sa holds SPI 0x%x for\n"
 	       "  member 2, whose SPI range is 0x%x-0x%x); every other row with it off.\n",
 	       SPI_SA, RANGE_MIN, RANGE_MAX);

@@ -59,7 +59,7 @@ static __always_inline int inside_steer(struct xdp_md *ctx)
 	const struct ikefwd_config *cfg;
 	struct l3_info l3 = {};
 	enum parse_result r;
-	struct ikefwd_ts *ts;
+	struct ikefwd_ts ts;
 	struct ethhdr *eth;
 	__be16 proto;
 	__u32 owner;
@@ -84,19 +84,18 @@ static __always_inline int inside_steer(struct xdp_md *ctx)
 		return XDP_PASS;
 	count(IKEFWD_C_INSIDE_SEEN);
 
-	ts = ts_lookup(&l3);
-	if (!ts) {
+	if (!ts_lookup(&l3, &ts)) {
 		count(IKEFWD_C_INSIDE_NO_MATCH);
 		return XDP_PASS;
 	}
-	owner = ts->owner;
-	if (ts_expired(ts)) {
+	owner = ts.owner;
+	if (ts_expired(&ts)) {
 		count(IKEFWD_C_INSIDE_EXPIRED);
 		return XDP_DROP;
 	}
-	if (cfg->mode == IKEFWD_MODE_HA_SYNC && ikefwd_ts_segment(ts->flags)) {
+	if (cfg->mode == IKEFWD_MODE_HA_SYNC && ikefwd_ts_segment(ts.flags)) {
 		count(IKEFWD_C_INSIDE_BY_SEGMENT);
-		owner = ha_sync_holder(ikefwd_ts_segment(ts->flags));
+		owner = ha_sync_holder(ikefwd_ts_segment(ts.flags));
 		if (!owner) {
 			count(IKEFWD_C_INSIDE_SEGMENT_UNASSIGNED);
 			return XDP_PASS;

@@ -32,6 +32,7 @@ static __always_inline bool leak_guard_blocks(struct __sk_buff *skb)
 	void *data = (void *)(long)skb->data;
 	struct hdr_cursor c = { .pos = data };
 	struct l3_info l3 = {};
+	struct ikefwd_ts ts;
 	struct udphdr *udp;
 	struct ethhdr *eth;
 	enum parse_result r;
@@ -62,7 +63,7 @@ static __always_inline bool leak_guard_blocks(struct __sk_buff *skb)
 		     leak_is_ike_port(cfg, bpf_ntohs(udp->dest))))
 			return false;
 	}
-	if (!ts_lookup(&l3))
+	if (!ts_lookup(&l3, &ts))
 		return false;
 	count(IKEFWD_C_LEAK_BLOCKED);
 	return true;

@@ -162,8 +162,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ikefwd_segments SEC(".maps");
 
-/* Incremented after every write to ikefwd_table or ikefwd_sa
- * (include/ikefwd/gen.h); userspace increments it through mmap. */
+/* Incremented after every write to ikefwd_table, ikefwd_sa or the
+ * selector tries (include/ikefwd/gen.h); userspace increments it through
+ * mmap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -655,5 +655,7 @@ int sync_sweep_ts(const struct sync_table *t, const struct sync_clock *now)
 		if (ikefwd_ts_expired(&rows[i].ts, now->mono_ns))
 			swept += !ikefwd_ts_del(t->ts, &rows[i].prefix);
 	free(rows);
+	if (swept)
+		ikefwd_gen_bump(t->gen);
 	return n < 0 ? n : swept;
 }

@@ -11,6 +11,8 @@
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +25,7 @@
 #include "ikefwd/sa.h"
 #include "pinned.h"
 #include "pktbuild.h"
+#include "selector.h"
 #include "xdp_harness.h"
 
 #define MS 1000000LL
@@ -389,6 +392,114 @@ static void test_sa_lifetime_not_outlived(void)
 	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_ESP_UNKNOWN), 1);
 }
 
+/* Selectors written as bpftool would: no generation moved. */
+static int ts_write_raw(const char *prefix, uint32_t owner, int64_t lifetime_ns)
+{
+	struct ikefwd_ts_maps m = { bpf_map__fd(h.skel->maps.ikefwd_ts4),
+				    bpf_map__fd(h.skel->maps.ikefwd_ts6) };
+	struct ikefwd_ts ts = { .owner = owner,
+				.flags = IKEFWD_TS_F_REGISTERED };
+	struct ikefwd_prefix p;
+
+	if (ikefwd_prefix_parse(prefix, &p))
+		return -1;
+	if (lifetime_ns)
+		ts.expires_ns = harness_now_ns() + lifetime_ns;
+	return ikefwd_ts_put(&m, &p, &ts);
+}
+
+static int ts_del_raw(const char *prefix)
+{
+	struct ikefwd_ts_maps m = { bpf_map__fd(h.skel->maps.ikefwd_ts4),
+				    bpf_map__fd(h.skel->maps.ikefwd_ts6) };
+	struct ikefwd_prefix p;
+
+	if (ikefwd_prefix_parse(prefix, &p))
+		return -1;
+	return ikefwd_ts_del(&m, &p);
+}
+
+/* Cleartext to dst through the inside program (outbound: the egress
+ * program, the leak guard's). */
+static int clear(const char *dst, bool outbound)
+{
+	struct run_result r;
+	struct pkt p;
+
+	pkt_init(&p);
+	if (outbound)
+		pkt_eth(&p, MAC_ROUTER, MAC_SELF);
+	else
+		pkt_eth(&p, MAC_SELF, MAC_ROUTER);
+	if (strchr(dst, ':'))
+		pkt_ipv6(&p, "fd00:50::10", dst);
+	else
+		pkt_ipv4(&p, "192.168.50.10", dst);
+	pkt_udp(&p, 40000, 53);
+	pkt_bytes(&p, "cleartext", 9);
+	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	if (outbound)
+		return harness_run_egress(&h, p.buf, p.len);
+	if (harness_run_inside(&h, p.buf, p.len, &r))
+		return -1;
+	return r.retval;
+}
+
+static void test_selector_cached_until_generation_moves(void)
+{
+	CU_ASSERT(ts_write_raw("10.1.0.0/16", 2, 0) == 0);
+	CU_ASSERT_EQUAL(clear("10.1.9.9", false), XDP_REDIRECT);
+	CU_ASSERT_EQUAL(clear("10.1.9.9", true), TC_ACT_SHOT);
+	CU_ASSERT(ts_del_raw("10.1.0.0/16") == 0);
+	CU_ASSERT_EQUAL(clear("10.1.9.9", false), XDP_REDIRECT);
+	ikefwd_gen_bump(gen);
+	CU_ASSERT_EQUAL(clear("10.1.9.9", false), XDP_PASS);
+	CU_ASSERT_EQUAL(clear("10.1.9.9", true), TC_ACT_OK);
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_INSIDE_NO_MATCH), 1);
+
+	/* No selector, then one (the leak guard caches "none" too). */
+	CU_ASSERT_EQUAL(clear("2001:db8:100::9", true), TC_ACT_OK);
+	CU_ASSERT(ts_write_raw("2001:db8:100::/48", 2, 0) == 0);
+	ikefwd_gen_bump(gen);
+	CU_ASSERT_EQUAL(clear("2001:db8:100::9", true), TC_ACT_SHOT);
+	CU_ASSERT_EQUAL(clear("2001:db8:100::9", false), XDP_REDIRECT);
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_LEAK_BLOCKED), 2);
+}
+
+/* A cached selector still expires with its lifetime: cleartext for an SA
+ * that lapsed is dropped, not redirected. */
+static void test_selector_lifetime_not_outlived(void)
+{
+	CU_ASSERT(ts_write_raw("10.2.0.0/16", 2, 300 * MS) == 0);
+	CU_ASSERT_EQUAL(clear("10.2.0.1", false), XDP_REDIRECT);
+	sleep_ms(500);
+	CU_ASSERT_EQUAL(clear("10.2.0.1", false), XDP_DROP);
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_INSIDE_EXPIRED), 1);
+}
+
+/* Destinations sharing a slot: whole IPv6 addresses are compared, and an
+ * IPv4 address is not an IPv6 one with the same first word. */
+static void test_selector_keys_sharing_a_slot(void)
+{
+	/* Words 1 and 3 swapped: the same XOR of the four. */
+	const char *a = "2001:db8:1::2", *b = "2001:db8:0:2::1:0";
+	/* Its words XOR to 10.1.9.9's, and its first is 10.1.9.9. */
+	const char *v6 = "a01:909:0:1:0:1::";
+
+	CU_ASSERT(ts_write_raw("2001:db8:1::/48", 2, 0) == 0);
+	CU_ASSERT(ts_write_raw("2001:db8::/48", 1, 0) == 0);
+	CU_ASSERT(ts_write_raw("10.1.0.0/16", 2, 0) == 0);
+	CU_ASSERT(ts_write_raw("a01::/16", 1, 0) == 0);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(clear(a, false), XDP_REDIRECT);
+		CU_ASSERT_EQUAL(clear(b, false), XDP_PASS);
+		CU_ASSERT_EQUAL(clear("10.1.9.9", false), XDP_REDIRECT);
+		CU_ASSERT_EQUAL(clear(v6, false), XDP_PASS);
+	}
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_INSIDE_FORWARDED), 6);
+	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_INSIDE_LOCAL), 6);
+}
+
 #define T(fn)           \
 	{               \
 #fn, fn \
@@ -410,6 +521,9 @@ int main(void)
 		T(test_keys_sharing_a_slot),
 		T(test_esp_cached_until_generation_moves),
 		T(test_sa_lifetime_not_outlived),
+		T(test_selector_cached_until_generation_moves),
+		T(test_selector_lifetime_not_outlived),
+		T(test_selector_keys_sharing_a_slot),
 	};
 	CU_pSuite suite;
 	unsigned int failed;
