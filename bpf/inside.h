@@ -46,6 +46,9 @@ static __always_inline void inside_csum_finish(struct xdp_md *ctx, void *data,
 		return;
 	req.l3_off = l3->iph - data;
 	req.l4_off = l4 - data;
+	if (!l4_csum_partial(data, (void *)(long)ctx->data_end, req.l3_off,
+			     req.l4_off, l3->is_ipv6, l3->l4proto))
+		return;
 	req.is_ipv6 = l3->is_ipv6;
 	req.l4proto = l3->l4proto;
 	ikefwd_l4_csum_complete(ctx, &req);
