@@ -138,6 +138,9 @@ struct bench_case {
 	/* The table generation moves before every call (untimed): every
 	 * call misses the lookup caches (bpf/hot.h) and asks the table. */
 	bool cold;
+	/* IKE frames: an IKEv2 fragment (next payload SKF, RFC 7383), the
+	 * only IKE the lookup cache holds; else a whole message (SK). */
+	bool fragment;
 	const char *src; /* outside frames' source; default 192.0.2.10 */
 	const char *dst; /* F_CLEAR: the destination */
 	enum key_mode key;
@@ -216,6 +219,24 @@ static struct bench_case cases[] = {
 	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
 	  .frame = F_IKE_NATT,
 	  .method = BATCH,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "IKE fragment hit, owned here",
+	  .frame_text = "UDP 4500, IKE_AUTH fragment msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .fragment = true,
+	  .ispi = ISPI_LOCAL,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(LOCAL) },
+	{ .name = "IKE fragment hit, owned by member 2",
+	  .frame_text = "UDP 4500, IKE_AUTH fragment msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = BATCH,
+	  .fragment = true,
 	  .ispi = ISPI_PEER,
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
@@ -356,19 +377,39 @@ static struct bench_case cases[] = {
 	  .msgid = 1,
 	  .verdict = XDP_REDIRECT,
 	  .counters = C_IKE | C(FORWARDED) },
-	{ .name = "IKE hit, owned here, lookup cache cold",
-	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	{ .name = "IKE fragment hit, owned here (control)",
+	  .frame_text = "UDP 4500, IKE_AUTH fragment msgid 1",
 	  .frame = F_IKE_NATT,
 	  .method = SINGLE,
+	  .fragment = true,
+	  .ispi = ISPI_LOCAL,
+	  .msgid = 1,
+	  .verdict = XDP_PASS,
+	  .counters = C_IKE | C(LOCAL) },
+	{ .name = "IKE fragment hit, owned here, lookup cache cold",
+	  .frame_text = "UDP 4500, IKE_AUTH fragment msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .fragment = true,
 	  .cold = true,
 	  .ispi = ISPI_LOCAL,
 	  .msgid = 1,
 	  .verdict = XDP_PASS,
 	  .counters = C_IKE | C(LOCAL) },
-	{ .name = "IKE hit, owned by member 2, lookup cache cold",
-	  .frame_text = "UDP 4500, IKE_AUTH msgid 1",
+	{ .name = "IKE fragment hit, owned by member 2 (control)",
+	  .frame_text = "UDP 4500, IKE_AUTH fragment msgid 1",
 	  .frame = F_IKE_NATT,
 	  .method = SINGLE,
+	  .fragment = true,
+	  .ispi = ISPI_PEER,
+	  .msgid = 1,
+	  .verdict = XDP_REDIRECT,
+	  .counters = C_IKE | C(FORWARDED) },
+	{ .name = "IKE fragment hit, owned by member 2, lookup cache cold",
+	  .frame_text = "UDP 4500, IKE_AUTH fragment msgid 1",
+	  .frame = F_IKE_NATT,
+	  .method = SINGLE,
+	  .fragment = true,
 	  .cold = true,
 	  .ispi = ISPI_PEER,
 	  .msgid = 1,
@@ -658,7 +699,9 @@ static int build_frame(struct pkt *p, const struct bench_case *c, uint64_t ispi,
 		pkt_ike(p, &(struct pkt_ike){
 				   .ispi = ispi,
 				   .rspi = natt ? 0x9999999999999999ULL : 0,
-				   .next_payload = natt ? 46 : 33,
+				   .next_payload = !natt       ? 33 :
+						   c->fragment ? 53 :
+								 46,
 				   .version = PKT_IKEV2,
 				   .exchange = natt ? 35 : 34,
 				   .flags = 0x08, /* initiator */
@@ -1309,12 +1352,14 @@ static void print_report(const struct bench *b)
 	       "  (" SEG1_PEER ", " SEG2_PEER
 	       "): one hash of the source and one array\n"
 	       "  lookup, no table, no SA lookup, whatever ESP steering says.\n"
-	       "- Every other batch row repeats one key, so after its first run it is\n"
-	       "  answered by the data path's per-CPU lookup cache (bpf/hot.h), as a\n"
-	       "  tunnel's ESP is. The \"lookup cache cold\" rows move the table\n"
+	       "- ESP, inside and IKE fragment batch rows repeat one key, so after\n"
+	       "  their first run they are answered by the data path's per-CPU lookup\n"
+	       "  caches (bpf/hot.h), as a tunnel's ESP and cleartext are; whole IKE\n"
+	       "  messages are never cached (their keys rarely repeat): their rows are\n"
+	       "  table lookups. The \"lookup cache cold\" rows move the table\n"
 	       "  generation before every call (untimed): each call misses the cache,\n"
-	       "  looks the hash table up and refills the slot, as the first packet\n"
-	       "  after any table write does; compare them with their (control) rows.\n"
+	       "  looks the table up and refills the slot, as the first packet after\n"
+	       "  a table write does; compare them with their (control) rows.\n"
 	       "- ESP steered rows run with ESP steering on (ikefwd_sa holds SPI 0x%x for\n"
 	       "  member 2, whose SPI range is 0x%x-0x%x); every other row with it off.\n",
 	       SPI_SA, RANGE_MIN, RANGE_MAX);

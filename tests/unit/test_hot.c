@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The data path's per-CPU caches of ikefwd_table and ikefwd_sa (bpf/hot.h)
- * on the real compiled object: a cached answer is really used (a write that
+ * The data path's per-CPU caches of ikefwd_table (IKEv2 fragments) and
+ * ikefwd_sa (bpf/hot.h) on the real compiled object: a cached answer is really used (a write that
  * moves no generation is not seen at once), and it never outlives what it
  * was taken from: a write that moves the generation, the entry's expiry, an
  * SA's lifetime, the owner's death, a takeover on another CPU, a promotion,
@@ -83,7 +83,8 @@ static int on_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-static void ike_frame(struct pkt *p, uint64_t ispi, uint32_t msgid)
+/* skf: an IKEv2 fragment (RFC 7383), the IKE the cache holds. */
+static void ike_frame(struct pkt *p, uint64_t ispi, uint32_t msgid, bool skf)
 {
 	pkt_init(p);
 	pkt_eth(p, MAC_SELF, MAC_ROUTER);
@@ -92,6 +93,7 @@ static void ike_frame(struct pkt *p, uint64_t ispi, uint32_t msgid)
 	pkt_non_esp_marker(p);
 	pkt_ike(p, &(struct pkt_ike){ .ispi = ispi,
 				      .rspi = 0x77,
+				      .next_payload = skf ? 53 : 46,
 				      .version = PKT_IKEV2,
 				      .exchange = 35,
 				      .msgid = msgid,
@@ -117,11 +119,21 @@ static int verdict(const struct pkt *p)
 	return r.retval;
 }
 
+/* An IKE_AUTH fragment. */
 static int ike(uint64_t ispi, uint32_t msgid)
 {
 	struct pkt p;
 
-	ike_frame(&p, ispi, msgid);
+	ike_frame(&p, ispi, msgid, true);
+	return verdict(&p);
+}
+
+/* A whole (unfragmented) message: never cached. */
+static int ike_whole(uint64_t ispi, uint32_t msgid)
+{
+	struct pkt p;
+
+	ike_frame(&p, ispi, msgid, false);
 	return verdict(&p);
 }
 
@@ -130,6 +142,26 @@ static int esp(uint32_t spi)
 	struct pkt p;
 
 	esp_frame(&p, spi);
+	return verdict(&p);
+}
+
+/* An IKEv1 Quick Mode message whose next payload reads 53. */
+static int ike_v1(uint64_t ispi, uint32_t msgid)
+{
+	struct pkt p;
+
+	pkt_init(&p);
+	pkt_eth(&p, MAC_SELF, MAC_ROUTER);
+	pkt_ipv4(&p, "192.0.2.10", "198.51.100.1");
+	pkt_udp(&p, 500, 500);
+	pkt_ike(&p, &(struct pkt_ike){ .ispi = ispi,
+				       .rspi = 0x77,
+				       .next_payload = 53,
+				       .version = PKT_IKEV1,
+				       .exchange = 32,
+				       .msgid = msgid,
+				       .payload_len = 40 });
+	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
 	return verdict(&p);
 }
 
@@ -189,6 +221,21 @@ static void test_ike_answer_cached_until_generation_moves(void)
 	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_FORWARDED), 2);
 	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_LOCAL), 1);
 	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_IKE_SEEN), 3);
+}
+
+/* Only fragments are cached: a whole message sees a write at once,
+ * generation or not. */
+static void test_whole_messages_not_cached(void)
+{
+	CU_ASSERT(table_write_raw(0xa8, 1, 2) == 0);
+	CU_ASSERT_EQUAL(ike_whole(0xa8, 1), XDP_REDIRECT);
+	CU_ASSERT(table_write_raw(0xa8, 1, 1) == 0);
+	CU_ASSERT_EQUAL(ike_whole(0xa8, 1), XDP_PASS);
+	/* IKEv1 (no standard fragments) neither. */
+	CU_ASSERT(table_write_raw(0xa9, 1, 2) == 0);
+	CU_ASSERT_EQUAL(ike_v1(0xa9, 1), XDP_REDIRECT);
+	CU_ASSERT(table_write_raw(0xa9, 1, 1) == 0);
+	CU_ASSERT_EQUAL(ike_v1(0xa9, 1), XDP_PASS);
 }
 
 /* bpftool by hand: seen within IKEFWD_HOT_TTL_NS (1 s). */
@@ -512,6 +559,7 @@ int main(void)
 		CU_TestFunc fn;
 	} tests[] = {
 		T(test_ike_answer_cached_until_generation_moves),
+		T(test_whole_messages_not_cached),
 		T(test_unannounced_write_seen_within_ttl),
 		T(test_entry_expiry_not_outlived),
 		T(test_dead_owner_not_cached),
