@@ -100,6 +100,9 @@ struct tp_case {
 	enum program prog;
 	bool floor;
 	uint64_t counters; /* xdp_ikefwd counters moving by one per frame */
+	/* IKE: an IKEv2 fragment (RFC 7383), answered by the lookup cache
+	 * (bpf/hot.h), instead of a whole message, answered by the table. */
+	bool fragment;
 	uint32_t frames; /* per measurement: set by the warm-up round */
 
 	double mpps[BENCH_MAX_ROUNDS];
@@ -123,6 +126,11 @@ static struct tp_case cases[] = {
 	{ .name = "xdp_ikefwd: IKE owned by member 2",
 	  .part = FORWARD,
 	  .prog = P_IKEFWD,
+	  .counters = C(IKE_SEEN) | C(IKE_V2) | C(FORWARDED) },
+	{ .name = "xdp_ikefwd: IKE fragments owned by member 2",
+	  .part = FORWARD,
+	  .prog = P_IKEFWD,
+	  .fragment = true,
 	  .counters = C(IKE_SEEN) | C(IKE_V2) | C(FORWARDED) },
 	{ .name = "xdp_ikefwd_in: inside cleartext, selector of member 2",
 	  .part = FORWARD,
@@ -161,6 +169,7 @@ struct bench {
 	struct pkt udp; /* receive: UDP 53 to gb's address */
 	struct pkt ike; /* forward: IKE_AUTH owned by member 2 */
 	struct pkt ike_out; /* the same frame as xdp_ikefwd sends it */
+	struct pkt ike_frag; /* forward: a fragment of that IKE_AUTH */
 	struct pkt clear; /* forward: inside cleartext to member 2's selector */
 	struct cpu_share share;
 	struct bench_variant variants[BENCH_MAX_VARIANTS];
@@ -292,6 +301,8 @@ static const struct pkt *offered(struct bench *b, const struct tp_case *c)
 		return &b->udp;
 	if (c->prog == P_INSIDE)
 		return &b->clear;
+	if (c->fragment)
+		return &b->ike_frag;
 	return c->prog == P_REDIRECT ? &b->ike_out : &b->ike;
 }
 
@@ -378,6 +389,7 @@ static int build_frames(struct bench *b)
 		.msgid = 1,
 		.payload_len = 64,
 	};
+	struct pkt_ike frag = ike;
 
 	pkt_init(&b->udp);
 	pkt_eth(&b->udp, MAC_GB, MAC_ROUTER);
@@ -400,16 +412,25 @@ static int build_frames(struct bench *b)
 	pkt_udp(&b->clear, 40000, 53);
 	pkt_bytes(&b->clear, "dns query of thirty-two bytes...", 32);
 
+	pkt_init(&b->ike_frag);
+	pkt_eth(&b->ike_frag, MAC_SELF, MAC_ROUTER);
+	pkt_ipv4(&b->ike_frag, "192.0.2.10", "198.51.100.1");
+	pkt_udp(&b->ike_frag, 4500, 4500);
+	pkt_non_esp_marker(&b->ike_frag);
+	frag.next_payload = 53; /* SKF */
+	pkt_ike(&b->ike_frag, &frag);
+
 	pkt_init(&b->ike_out);
 	pkt_eth(&b->ike_out, MAC_M2, MAC_M1);
 	pkt_ipv4(&b->ike_out, "192.0.2.10", "198.51.100.1");
 	pkt_udp(&b->ike_out, 4500, 4500);
 	pkt_non_esp_marker(&b->ike_out);
 	pkt_ike(&b->ike_out, &ike);
-	return pkt_finish(&b->udp)	     ?:
-		       pkt_finish(&b->clear) ?:
-		       pkt_finish(&b->ike)   ?:
-					       pkt_finish(&b->ike_out);
+	return pkt_finish(&b->udp)		?:
+		       pkt_finish(&b->clear)	?:
+		       pkt_finish(&b->ike)	?:
+		       pkt_finish(&b->ike_frag) ?:
+						  pkt_finish(&b->ike_out);
 }
 
 static int devmap_set(struct redirect_only_bpf *skel, int ifindex)
