@@ -14,9 +14,9 @@
  * keeps a direct-mapped array of the answers it got lately; a packet whose
  * key sits in its slot takes the answer from there. A tunnel's ESP and a
  * flow's cleartext stay on one CPU (RSS), so their packets after the first
- * hit; IKE keys repeat far less (retransmissions, fragments, exchanges of
- * one msgid), so there the cache mostly saves the benchmark's repeated
- * frame, and costs a miss a few instructions.
+ * hit. IKE keys repeat only in the fragments of one message: only those
+ * use the cache (bpf/owner.h), since a probe that misses a cold slot
+ * costs more than a hit saves.
  *
  * A slot is used only while:
  *  - ikefwd_gen (include/ikefwd/gen.h) holds the generation read before
