@@ -616,6 +616,29 @@ lab_finish() {
 	exit
 }
 
+# lab_stop_pid PID: SIGTERM, then up to 10 s for it to go, then SIGKILL,
+# saying on stderr what would not stop and where it waited. An unbounded
+# wait let one process that ignored SIGTERM hold a passed test until
+# ctest's timeout (e2e_flood_port, once, after all its checks passed).
+lab_stop_pid() {
+	local p=$1 i state
+
+	kill "$p" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)
+		# Gone, or our exited child waiting to be reaped.
+		if [ -z "$state" ] || [ "$state" = Z ]; then
+			wait "$p" 2>/dev/null
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# cleanup: PID $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)) still there 10 s after SIGTERM, state $state, waiting in $(cat "/proc/$p/wchan" 2>/dev/null): SIGKILL" >&2
+	sed 's/^/#   /' "/proc/$p/stack" >&2 2>/dev/null
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+
 # The EXIT trap: detach in every member, stop what we started (by PID),
 # delete the namespaces, unmount. The sandbox would drop all of it anyway;
 # doing it here also proves that detach works on the way out.
@@ -624,8 +647,7 @@ lab_cleanup() {
 
 	set +e
 	for p in "${LAB_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		lab_stop_pid "$p"
 	done
 	if [ "$LAB_CREATED" = 1 ]; then
 		for m in "${LAB_MEMBERS[@]}"; do
