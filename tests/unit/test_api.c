@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
-#include <curl/curl.h>
 
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
@@ -1310,38 +1309,26 @@ static void test_limits(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct cunit_test tests[] = {
+		{ "health, config, stats", test_health_config_stats },
+		{ "Prometheus metrics", test_metrics },
+		{ "members: list and liveness", test_members },
+		{ "ha-ownership", test_ha_ownership },
+		{ "ha-segments", test_ha_segments },
+		{ "packet-tracking: add, change, list, delete", test_tracking },
+		{ "packet-tracking: pages", test_tracking_pages },
+		{ "cookie and the lookups", test_cookie_and_lookups },
+		{ "local-handling, remote-forward, take-ownership, "
+		  "initiate-negotiation, entry-creation",
+		  test_ownership_ops },
+		{ "receive-packet: decisions", test_receive_packet },
+		{ "receive-packet: not IKE, malformed, other shapes",
+		  test_receive_packet_not_ike },
+		{ "receive-packet: ESP steering and SPI labels",
+		  test_receive_packet_esp_and_labels },
+		{ "refusals change nothing", test_refusals },
+		{ "body and request target limits", test_limits },
+	};
 
-	if (curl_global_init(CURL_GLOBAL_ALL))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("api", suite_init, suite_clean);
-	CU_add_test(s, "health, config, stats", test_health_config_stats);
-	CU_add_test(s, "Prometheus metrics", test_metrics);
-	CU_add_test(s, "members: list and liveness", test_members);
-	CU_add_test(s, "ha-ownership", test_ha_ownership);
-	CU_add_test(s, "ha-segments", test_ha_segments);
-	CU_add_test(s, "packet-tracking: add, change, list, delete",
-		    test_tracking);
-	CU_add_test(s, "packet-tracking: pages", test_tracking_pages);
-	CU_add_test(s, "cookie and the lookups", test_cookie_and_lookups);
-	CU_add_test(s,
-		    "local-handling, remote-forward, take-ownership, "
-		    "initiate-negotiation, entry-creation",
-		    test_ownership_ops);
-	CU_add_test(s, "receive-packet: decisions", test_receive_packet);
-	CU_add_test(s, "receive-packet: not IKE, malformed, other shapes",
-		    test_receive_packet_not_ike);
-	CU_add_test(s, "receive-packet: ESP steering and SPI labels",
-		    test_receive_packet_esp_and_labels);
-	CU_add_test(s, "refusals change nothing", test_refusals);
-	CU_add_test(s, "body and request target limits", test_limits);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	curl_global_cleanup();
-	return failed ? 1 : 0;
+	return lab_main("api", tests, ARRAY_SIZE(tests));
 }

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
-#include <curl/curl.h>
 
 #include "pktbuild.h"
 #include "test_api_lab.h"
@@ -455,26 +454,15 @@ static void test_refusals(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct cunit_test tests[] = {
+		{ "ike-sa: register, list, route", test_register_and_route },
+		{ "ike-sa: no idle expiry", test_no_idle_expiry },
+		{ "ike-sa: replaces guesses; later exchanges follow",
+		  test_overrides_guesses },
+		{ "ike-sa: the newer registration wins", test_newer_wins },
+		{ "ike-sa: unregister only the owner's", test_unregister },
+		{ "ike-sa: refusals change nothing", test_refusals },
+	};
 
-	if (curl_global_init(CURL_GLOBAL_ALL))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("api_ike_sa", suite_init, suite_clean);
-	CU_add_test(s, "ike-sa: register, list, route",
-		    test_register_and_route);
-	CU_add_test(s, "ike-sa: no idle expiry", test_no_idle_expiry);
-	CU_add_test(s, "ike-sa: replaces guesses; later exchanges follow",
-		    test_overrides_guesses);
-	CU_add_test(s, "ike-sa: the newer registration wins", test_newer_wins);
-	CU_add_test(s, "ike-sa: unregister only the owner's", test_unregister);
-	CU_add_test(s, "ike-sa: refusals change nothing", test_refusals);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	curl_global_cleanup();
-	return failed ? 1 : 0;
+	return lab_main("api_ike_sa", tests, ARRAY_SIZE(tests));
 }

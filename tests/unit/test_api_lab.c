@@ -252,6 +252,19 @@ int suite_clean(void)
 	return 0;
 }
 
+int lab_main(const char *suite, const struct cunit_test *tests, size_t n_tests)
+{
+	int status;
+
+	/* Before any thread: curl_global_init() is not thread-safe. */
+	if (curl_global_init(CURL_GLOBAL_ALL))
+		return 1;
+	status = cunit_run_suite(suite, suite_init, suite_clean, NULL, NULL,
+				 tests, n_tests);
+	curl_global_cleanup();
+	return status;
+}
+
 /* ---- HTTP ------------------------------------------------------------- */
 
 struct upload {

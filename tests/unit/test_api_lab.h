@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "cunit_main.h"
 #include "ikefwd/config.h"
 #include "ikefwd/member.h"
 #include "ikefwd/sa.h"
@@ -116,6 +117,11 @@ struct snapshot {
 /* CUnit suite set-up and clean-up: the whole lab. */
 int suite_init(void);
 int suite_clean(void);
+
+/* The main() of the API tests: their one suite (cunit_main.h) with the lab
+ * as its set-up and clean-up, inside libcurl's global state. Returns the
+ * exit status. */
+int lab_main(const char *suite, const struct cunit_test *tests, size_t n_tests);
 
 /* Every test starts from this: an empty table and SA table, no SPI ranges,
  * load-sharing, member 1 local, members 2 and 3 usable peers reached

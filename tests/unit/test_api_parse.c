@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "codec.h"
+#include "cunit_main.h"
 #include "frame.h"
 #include "ikefwd/config.h"
 #include "pktbuild.h"
@@ -600,27 +601,21 @@ static void test_frame_key(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct cunit_test tests[] = {
+		{ "routes and 404/405", test_routes },
+		{ "request target and query limits", test_uri_limits },
+		{ "query arguments", test_query_args },
+		{ "DELETE packet-tracking arguments", test_delete_args },
+		{ "body arguments", test_body_args },
+		{ "ha-ownership and members arguments", test_cluster_args },
+		{ "413, 415 and bodies where none goes", test_head_checks },
+		{ "error messages are printable ASCII",
+		  test_messages_are_clean },
+		{ "hex and base64", test_codecs },
+		{ "bearer token", test_auth },
+		{ "IKE header walk of receive-packet", test_frame_key },
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("api_parse", NULL, NULL);
-	CU_add_test(s, "routes and 404/405", test_routes);
-	CU_add_test(s, "request target and query limits", test_uri_limits);
-	CU_add_test(s, "query arguments", test_query_args);
-	CU_add_test(s, "DELETE packet-tracking arguments", test_delete_args);
-	CU_add_test(s, "body arguments", test_body_args);
-	CU_add_test(s, "ha-ownership and members arguments", test_cluster_args);
-	CU_add_test(s, "413, 415 and bodies where none goes", test_head_checks);
-	CU_add_test(s, "error messages are printable ASCII",
-		    test_messages_are_clean);
-	CU_add_test(s, "hex and base64", test_codecs);
-	CU_add_test(s, "bearer token", test_auth);
-	CU_add_test(s, "IKE header walk of receive-packet", test_frame_key);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("api_parse", NULL, NULL, NULL, NULL, tests,
+			       ARRAY_SIZE(tests));
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
-#include <curl/curl.h>
 
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
@@ -418,22 +417,12 @@ static void test_refusals(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct cunit_test tests[] = {
+		{ "sa: register, steer, delete", test_register_and_steer },
+		{ "sa: SPI ranges", test_ranges },
+		{ "sa: list, filters, lifetime", test_list_and_lifetime },
+		{ "sa: refusals change nothing", test_refusals },
+	};
 
-	if (curl_global_init(CURL_GLOBAL_ALL))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("api_sa", suite_init, suite_clean);
-	CU_add_test(s, "sa: register, steer, delete", test_register_and_steer);
-	CU_add_test(s, "sa: SPI ranges", test_ranges);
-	CU_add_test(s, "sa: list, filters, lifetime", test_list_and_lifetime);
-	CU_add_test(s, "sa: refusals change nothing", test_refusals);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	curl_global_cleanup();
-	return failed ? 1 : 0;
+	return lab_main("api_sa", tests, ARRAY_SIZE(tests));
 }

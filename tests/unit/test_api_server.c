@@ -23,8 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "test_api_lab.h"
 
 /* ---- who may ask ------------------------------------------------------ */
@@ -500,29 +498,19 @@ static void test_daemon_errors(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct cunit_test tests[] = {
+		{ "bearer token, auth_reads, unix socket", test_auth },
+		{ "TLS", test_tls },
+		{ "503 without a pinned data path", test_maps_gone },
+		{ "concurrent and stalled clients", test_concurrency },
+		{ "idle clients are dropped", test_idle_timeout },
+		{ "ikefwdd stops on SIGTERM, a client mid-request",
+		  test_daemon_sigterm },
+		{ "ikefwdd stops on SIGINT, a client mid-request",
+		  test_daemon_sigint },
+		{ "ikefwdd usage and configuration errors",
+		  test_daemon_errors },
+	};
 
-	if (curl_global_init(CURL_GLOBAL_ALL))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("api_server", suite_init, suite_clean);
-	CU_add_test(s, "bearer token, auth_reads, unix socket", test_auth);
-	CU_add_test(s, "TLS", test_tls);
-	CU_add_test(s, "503 without a pinned data path", test_maps_gone);
-	CU_add_test(s, "concurrent and stalled clients", test_concurrency);
-	CU_add_test(s, "idle clients are dropped", test_idle_timeout);
-	CU_add_test(s, "ikefwdd stops on SIGTERM, a client mid-request",
-		    test_daemon_sigterm);
-	CU_add_test(s, "ikefwdd stops on SIGINT, a client mid-request",
-		    test_daemon_sigint);
-	CU_add_test(s, "ikefwdd usage and configuration errors",
-		    test_daemon_errors);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	curl_global_cleanup();
-	return failed ? 1 : 0;
+	return lab_main("api_server", tests, ARRAY_SIZE(tests));
 }

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
-#include <curl/curl.h>
 
 #include "ikefwd/ha_segment.h"
 #include "ikefwd/iface.h"
@@ -534,23 +533,13 @@ static void test_refusals(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
+	static const struct cunit_test tests[] = {
+		{ "ts: register, steer, move, delete",
+		  test_register_and_steer },
+		{ "receive-packet without iface", test_receive_outside },
+		{ "ts: the peer's segment (ha-sync)", test_peer_segment },
+		{ "ts: refusals change nothing", test_refusals },
+	};
 
-	if (curl_global_init(CURL_GLOBAL_ALL))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("api_ts", suite_init, suite_clean);
-	CU_add_test(s, "ts: register, steer, move, delete",
-		    test_register_and_steer);
-	CU_add_test(s, "receive-packet without iface", test_receive_outside);
-	CU_add_test(s, "ts: the peer's segment (ha-sync)", test_peer_segment);
-	CU_add_test(s, "ts: refusals change nothing", test_refusals);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	curl_global_cleanup();
-	return failed ? 1 : 0;
+	return lab_main("api_ts", tests, ARRAY_SIZE(tests));
 }

@@ -16,8 +16,7 @@
 #include <CUnit/Basic.h>
 
 #include "config.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "cunit_main.h"
 
 /* Two members, as many files need them after the part under test. */
 #define M1 "[member 1]\naddress = 10.0.0.1\n"
@@ -686,10 +685,7 @@ static int remove_tmpdir(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "bad files: exact error lines", test_bad_files },
 		{ "missing file, directory", test_unreadable },
 		{ "defaults", test_defaults },
@@ -703,22 +699,7 @@ int main(void)
 		{ "examples/ikefwd.conf", test_example },
 		{ "examples/ikefwd-ha-sync.conf", test_example_ha_sync },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("config", make_tmpdir, remove_tmpdir);
-	for (size_t i = 0; suite && i < ARRAY_SIZE(tests); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("config", make_tmpdir, remove_tmpdir, NULL, NULL,
+			       tests, ARRAY_SIZE(tests));
 }

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
@@ -559,39 +560,20 @@ static void test_inside_truncated_left(void)
 
 int main(void)
 {
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		T(test_ipv4_partial_completed),
-		T(test_ipv6_partial_completed),
-		T(test_lengths),
-		T(test_others_untouched),
-		T(test_local_untouched),
-		T(test_fragment_untouched),
-		T(test_esp_in_udp_completed),
-		T(test_inside_udp_tcp_completed),
-		T(test_inside_l4_length),
-		T(test_inside_others_untouched),
-		T(test_inside_truncated_left),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_ipv4_partial_completed),
+		CUNIT_TEST(test_ipv6_partial_completed),
+		CUNIT_TEST(test_lengths),
+		CUNIT_TEST(test_others_untouched),
+		CUNIT_TEST(test_local_untouched),
+		CUNIT_TEST(test_fragment_untouched),
+		CUNIT_TEST(test_esp_in_udp_completed),
+		CUNIT_TEST(test_inside_udp_tcp_completed),
+		CUNIT_TEST(test_inside_l4_length),
+		CUNIT_TEST(test_inside_others_untouched),
+		CUNIT_TEST(test_inside_truncated_left),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite_with_setup_and_teardown("csum_offload", NULL, NULL,
-						     setup, teardown);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("csum_offload", NULL, NULL, setup, teardown,
+			       tests, ARRAY_SIZE(tests));
 }

@@ -29,10 +29,10 @@
 
 #include "commands.h"
 #include "ctl.h"
+#include "cunit_main.h"
 #include "output.h"
 #include "test_ctl_run.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 32
 
 static char tmpdir[] = "/tmp/ikefwd-test-ctl.XXXXXX";
@@ -1563,10 +1563,7 @@ static int remove_tmpdir(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "command lines to requests", test_requests },
 		{ "every command has a request case",
 		  test_every_command_covered },
@@ -1590,25 +1587,10 @@ int main(void)
 		{ "binary: --timeout", test_wire_timeout },
 		{ "binary: segment-of, no server", test_segment_of },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
 	/* A dead endpoint must fail the test, not kill it. */
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&ep.lock, NULL);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("ctl", make_tmpdir, remove_tmpdir);
-	for (size_t i = 0; suite && i < ARRAY_SIZE(tests); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("ctl", make_tmpdir, remove_tmpdir, NULL, NULL,
+			       tests, ARRAY_SIZE(tests));
 }

@@ -30,6 +30,7 @@
 #include <bpf/bpf.h>
 #include <jansson.h>
 
+#include "cunit_main.h"
 #include "ikefwd/member.h"
 #include "ikefwd/table.h"
 #include "pinned.h"
@@ -38,7 +39,6 @@
 #include "test_ctl_run.h"
 #include "xdp_harness.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define API_PORT 8080 /* the default; free in our own network namespace */
 #define TOKEN "ctl-server-test-token"
 #define USABLE (IKEFWD_MEMBER_ALIVE | IKEFWD_MEMBER_REACHABLE)
@@ -630,10 +630,7 @@ static void test_reads(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "table: add, 409, set-owner, search, resolve, list, del",
 		  test_table },
 		{ "token: wrong, missing", test_auth },
@@ -643,25 +640,12 @@ int main(void)
 		{ "cluster: members, member, ha, config", test_cluster },
 		{ "every read, --json parses", test_reads },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
+	int status;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("ctl_server", suite_init, suite_clean);
-	for (size_t i = 0; suite && i < ARRAY_SIZE(tests); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
+	status = cunit_run_suite("ctl_server", suite_init, suite_clean, NULL,
+				 NULL, tests, ARRAY_SIZE(tests));
 	if (skipped)
 		return 77;
-	return failed ? 1 : 0;
+	return status;
 }

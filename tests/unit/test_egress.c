@@ -10,6 +10,7 @@
 #include <linux/pkt_cls.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "pktbuild.h"
 #include "xdp_harness.h"
 
@@ -255,39 +256,19 @@ static void test_only_our_ike_socket(void)
 		CU_ASSERT_EQUAL(harness_counter(&h, c), 0);
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_initiator_owns_answers),
-		T(test_responder_refreshes),
-		T(test_conflict_with_live_peer),
-		T(test_dead_or_expired_owner_taken_over),
-		T(test_new_exchange_on_own_sa),
-		T(test_unknown_own_sa_promoted),
-		T(test_stateless_answer),
-		T(test_only_our_ike_socket),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_initiator_owns_answers),
+		CUNIT_TEST(test_responder_refreshes),
+		CUNIT_TEST(test_conflict_with_live_peer),
+		CUNIT_TEST(test_dead_or_expired_owner_taken_over),
+		CUNIT_TEST(test_new_exchange_on_own_sa),
+		CUNIT_TEST(test_unknown_own_sa_promoted),
+		CUNIT_TEST(test_stateless_answer),
+		CUNIT_TEST(test_only_our_ike_socket),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite_with_setup_and_teardown("tc_egress", NULL, NULL,
-						     setup, teardown);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("tc_egress", NULL, NULL, setup, teardown, tests,
+			       ARRAY_SIZE(tests));
 }

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
@@ -317,38 +318,18 @@ static void test_label_of_dead_member_stays(void)
 	}
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_registered_sa_steered),
-		T(test_ranges),
-		T(test_expired_registration),
-		T(test_dead_owner_and_loop_guard),
-		T(test_steering_off),
-		T(test_label_routing),
-		T(test_label_of_dead_member_stays),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_registered_sa_steered),
+		CUNIT_TEST(test_ranges),
+		CUNIT_TEST(test_expired_registration),
+		CUNIT_TEST(test_dead_owner_and_loop_guard),
+		CUNIT_TEST(test_steering_off),
+		CUNIT_TEST(test_label_routing),
+		CUNIT_TEST(test_label_of_dead_member_stays),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite_with_setup_and_teardown("esp_and_labels", NULL,
-						     NULL, setup, teardown);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("esp_and_labels", NULL, NULL, setup, teardown,
+			       tests, ARRAY_SIZE(tests));
 }

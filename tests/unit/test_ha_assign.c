@@ -7,9 +7,8 @@
 #include <CUnit/Basic.h>
 #include <string.h>
 
+#include "cunit_main.h"
 #include "ha_assign.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_assign_two(void)
 {
@@ -119,10 +118,7 @@ static void test_ready_no_delay(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "two members share the segments", test_assign_two },
 		{ "the same on both members", test_assign_same_everywhere },
 		{ "one member takes all", test_assign_alone },
@@ -132,22 +128,7 @@ int main(void)
 		{ "ready alone after dead_after", test_ready_alone },
 		{ "join_delay 0", test_ready_no_delay },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("ha_assign", NULL, NULL);
-	for (size_t i = 0; suite && i < ARRAY_SIZE(tests); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("ha_assign", NULL, NULL, NULL, NULL, tests,
+			       ARRAY_SIZE(tests));
 }

@@ -37,6 +37,7 @@
 #include "agent.h"
 #include "api.h"
 #include "config.h"
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "wire.h"
 #include "xdp_harness.h"
@@ -893,36 +894,20 @@ static void test_taker_unconfirmed(void)
 	fake_stop();
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_alone_takes_all),   T(test_partner_joins),
-		T(test_takeover),	   T(test_partner_back),
-		T(test_status_api),	   T(test_fifo_missing),
-		T(test_map_audit),	   T(test_giver_follows_taker),
-		T(test_taker_unconfirmed),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_alone_takes_all),
+		CUNIT_TEST(test_partner_joins),
+		CUNIT_TEST(test_takeover),
+		CUNIT_TEST(test_partner_back),
+		CUNIT_TEST(test_status_api),
+		CUNIT_TEST(test_fifo_missing),
+		CUNIT_TEST(test_map_audit),
+		CUNIT_TEST(test_giver_follows_taker),
+		CUNIT_TEST(test_taker_unconfirmed),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("ha_ctl", suite_init, suite_clean);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("ha_ctl", suite_init, suite_clean, NULL, NULL,
+			       tests, ARRAY_SIZE(tests));
 }

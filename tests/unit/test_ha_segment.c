@@ -14,10 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cunit_main.h"
 #include "ha_segment.h"
 #include "ikefwd/ha_segment.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static void check_line(const char *line, unsigned int *ike, unsigned int *spi)
 {
@@ -129,32 +128,14 @@ static void test_bad_input(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "the plugin's own decisions", test_plugin_vectors },
 		{ "hash onto segments", test_scaling },
 		{ "one segment", test_one_segment },
 		{ "IPv6 peers share one segment", test_ipv6 },
 		{ "bad count, bad family", test_bad_input },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("ha_segment", NULL, NULL);
-	for (size_t i = 0; suite && i < ARRAY_SIZE(tests); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("ha_segment", NULL, NULL, NULL, NULL, tests,
+			       ARRAY_SIZE(tests));
 }

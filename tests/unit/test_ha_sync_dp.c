@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "ikefwd/ha_segment.h"
 #include "ikefwd/sa.h"
@@ -809,10 +810,7 @@ out:
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "the plugin's peers go to their segment's holder",
 		  test_plugin_vectors },
 		{ "IKEv2 on 500 and 4500, IKEv1", test_ike },
@@ -838,18 +836,7 @@ int main(void)
 		{ "ikefwd status shows the segment map", test_status },
 #endif
 	};
-	CU_pSuite s;
-	unsigned int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite_with_setup_and_teardown("ha_sync_dp", NULL, NULL,
-						 setup, teardown);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return cunit_run_suite("ha_sync_dp", NULL, NULL, setup, teardown, tests,
+			       ARRAY_SIZE(tests));
 }

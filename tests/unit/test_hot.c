@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "ikefwd/sa.h"
 #include "pinned.h"
@@ -547,45 +548,25 @@ static void test_selector_keys_sharing_a_slot(void)
 	CU_ASSERT_EQUAL(harness_counter(&h, IKEFWD_C_INSIDE_LOCAL), 6);
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_ike_answer_cached_until_generation_moves),
-		T(test_whole_messages_not_cached),
-		T(test_unannounced_write_seen_within_ttl),
-		T(test_entry_expiry_not_outlived),
-		T(test_dead_owner_not_cached),
-		T(test_takeover_on_another_cpu),
-		T(test_promotion_moves_generation),
-		T(test_phase2_fallback_counted_on_hits),
-		T(test_keys_sharing_a_slot),
-		T(test_esp_cached_until_generation_moves),
-		T(test_sa_lifetime_not_outlived),
-		T(test_selector_cached_until_generation_moves),
-		T(test_selector_lifetime_not_outlived),
-		T(test_selector_keys_sharing_a_slot),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_ike_answer_cached_until_generation_moves),
+		CUNIT_TEST(test_whole_messages_not_cached),
+		CUNIT_TEST(test_unannounced_write_seen_within_ttl),
+		CUNIT_TEST(test_entry_expiry_not_outlived),
+		CUNIT_TEST(test_dead_owner_not_cached),
+		CUNIT_TEST(test_takeover_on_another_cpu),
+		CUNIT_TEST(test_promotion_moves_generation),
+		CUNIT_TEST(test_phase2_fallback_counted_on_hits),
+		CUNIT_TEST(test_keys_sharing_a_slot),
+		CUNIT_TEST(test_esp_cached_until_generation_moves),
+		CUNIT_TEST(test_sa_lifetime_not_outlived),
+		CUNIT_TEST(test_selector_cached_until_generation_moves),
+		CUNIT_TEST(test_selector_lifetime_not_outlived),
+		CUNIT_TEST(test_selector_keys_sharing_a_slot),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite_with_setup_and_teardown("hot_cache", NULL, NULL,
-						     setup, teardown);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("hot_cache", NULL, NULL, setup, teardown, tests,
+			       ARRAY_SIZE(tests));
 }

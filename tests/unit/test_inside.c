@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
 #include "selector.h"
@@ -448,10 +449,7 @@ static void test_prefix_text(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "remote owner (IPv4): redirected", test_remote_v4 },
 		{ "longest prefix wins", test_longest_prefix },
 		{ "IPv6: remote, local, no match", test_ipv6 },
@@ -467,18 +465,7 @@ int main(void)
 		{ "leak guard (tc egress)", test_leak_guard },
 		{ "prefix text and exact reads", test_prefix_text },
 	};
-	CU_pSuite s;
-	unsigned int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite_with_setup_and_teardown("inside", NULL, NULL, setup,
-						 teardown);
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return cunit_run_suite("inside", NULL, NULL, setup, teardown, tests,
+			       ARRAY_SIZE(tests));
 }

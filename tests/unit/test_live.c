@@ -37,6 +37,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "ikefwd/sa.h"
 #include "pktbuild.h"
@@ -495,10 +496,7 @@ static void test_native_esp_steered(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "forwarded frames reach the peer's link",
 		  test_forwarded_frames_reach_peer },
 		{ "frames owned here go up the local stack",
@@ -508,24 +506,7 @@ int main(void)
 		{ "native ESP steered to the SA's owner",
 		  test_native_esp_steered },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite_with_setup_and_teardown("live_frames", lab_up,
-						     lab_down, NULL, teardown);
-	for (size_t i = 0; suite && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("live_frames", lab_up, lab_down, NULL, teardown,
+			       tests, ARRAY_SIZE(tests));
 }

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cunit_main.h"
 #include "nexthop.h"
 
 #define MAC_A "02:00:00:00:0a:01"
@@ -449,10 +450,7 @@ static void test_nobody_there(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "unresolved before traffic", test_unresolved_before_traffic },
 		{ "permanent neighbour as is", test_permanent_neighbour },
 		{ "directly connected member", test_directly_connected },
@@ -464,23 +462,7 @@ int main(void)
 		{ "watcher sees changes", test_watch },
 		{ "nobody answers", test_nobody_there },
 	};
-	CU_pSuite suite;
-	int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("nexthop", lab_up, lab_down);
-	for (size_t i = 0; suite && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("nexthop", lab_up, lab_down, NULL, NULL, tests,
+			       ARRAY_SIZE(tests));
 }

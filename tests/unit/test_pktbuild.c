@@ -9,6 +9,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_main.h"
 #include "pktbuild.h"
 
 #define MAC_A "02:00:00:00:00:01"
@@ -302,10 +303,7 @@ static void test_misuse_truncate_mac(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "IPv4/UDP/IKE byte layout", test_ipv4_udp_ike },
 		{ "QinQ/IPv6/NAT-T IKE", test_vlan_ipv6_natt },
 		{ "IPv6 extension chain", test_ipv6_ext_chain },
@@ -314,22 +312,7 @@ int main(void)
 		{ "ESP, keepalive, TCP", test_other_payloads },
 		{ "misuse, truncate, MAC parsing", test_misuse_truncate_mac },
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("pktbuild", NULL, NULL);
-	for (size_t i = 0; suite && i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			suite = NULL;
-	if (!suite) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("pktbuild", NULL, NULL, NULL, NULL, tests,
+			       ARRAY_SIZE(tests));
 }

@@ -27,6 +27,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
 #include "selector.h"
@@ -696,40 +697,20 @@ static void test_selectors_replicate(void)
 	CU_ASSERT_EQUAL(ts_segment_in(0, "2001:db8:100::/48"), 13);
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_claim_replicates),
-		T(test_half_open_not_replicated),
-		T(test_operator_changes_replicate),
-		T(test_forged_and_stale),
-		T(test_replay),
-		T(test_loss_recovered),
-		T(test_failover_and_rejoin),
-		T(test_selectors_replicate),
-		T(test_registration_replicates),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_claim_replicates),
+		CUNIT_TEST(test_half_open_not_replicated),
+		CUNIT_TEST(test_operator_changes_replicate),
+		CUNIT_TEST(test_forged_and_stale),
+		CUNIT_TEST(test_replay),
+		CUNIT_TEST(test_loss_recovered),
+		CUNIT_TEST(test_failover_and_rejoin),
+		CUNIT_TEST(test_selectors_replicate),
+		CUNIT_TEST(test_registration_replicates),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("sync_agent", suite_init, suite_clean);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("sync_agent", suite_init, suite_clean, NULL,
+			       NULL, tests, ARRAY_SIZE(tests));
 }

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "apply.h"
+#include "cunit_main.h"
 #include "ikefwd/sa.h"
 #include "ikefwd.skel.h"
 #include "pinned.h"
@@ -775,46 +776,28 @@ static void test_ts_records(void)
 	CU_ASSERT_EQUAL(ts_owner("2001:db8:100::/48"), 1);
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_roundtrip),
-		T(test_refusals),
-		T(test_key_file),
-		T(test_apply_set_refresh_del),
-		T(test_apply_conflict),
-		T(test_apply_phase2_follows_phase1),
-		T(test_rendezvous),
-		T(test_rehome_sweep_scan),
-		T(test_sa_records),
-		T(test_ts_records),
-		T(test_apply_full_table),
-		T(test_sweep_keeps_registered),
-		T(test_apply_registrations),
-		T(test_hello_flags),
-		T(test_hello_held),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_roundtrip),
+		CUNIT_TEST(test_refusals),
+		CUNIT_TEST(test_key_file),
+		CUNIT_TEST(test_apply_set_refresh_del),
+		CUNIT_TEST(test_apply_conflict),
+		CUNIT_TEST(test_apply_phase2_follows_phase1),
+		CUNIT_TEST(test_rendezvous),
+		CUNIT_TEST(test_rehome_sweep_scan),
+		CUNIT_TEST(test_sa_records),
+		CUNIT_TEST(test_ts_records),
+		CUNIT_TEST(test_apply_full_table),
+		CUNIT_TEST(test_sweep_keeps_registered),
+		CUNIT_TEST(test_apply_registrations),
+		CUNIT_TEST(test_hello_flags),
+		CUNIT_TEST(test_hello_held),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (sodium_init() < 0 || CU_initialize_registry() != CUE_SUCCESS)
+	if (sodium_init() < 0)
 		return 1;
-	suite = CU_add_suite_with_setup_and_teardown("sync_wire", NULL, NULL,
-						     setup, teardown);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("sync_wire", NULL, NULL, setup, teardown, tests,
+			       ARRAY_SIZE(tests));
 }

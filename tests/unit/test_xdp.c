@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cunit_main.h"
 #include "ikefwd.skel.h"
 #include "pktbuild.h"
 #include "xdp_harness.h"
@@ -1303,65 +1304,45 @@ static void test_full_established_table(void)
 	CU_ASSERT_EQUAL(intact, SMALL_TABLE);
 }
 
-#define T(fn)           \
-	{               \
-#fn, fn \
-	}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		T(test_claim_new_negotiation),
-		T(test_hit_local),
-		T(test_hit_peer_forwards),
-		T(test_phase2_fallback_forwards),
-		T(test_ikev1_main_and_quick_mode),
-		T(test_unknown_phase2_not_claimed),
-		T(test_what_claims),
-		T(test_label_routes_without_state),
-		T(test_promotion_without_claim),
-		T(test_stateless_answers_claim_nothing),
-		T(test_registered_never_expires),
-		T(test_claim_budget),
-		T(test_flood_keeps_established),
-		T(test_full_established_table),
-		T(test_expired_entry_taken_over),
-		T(test_timeout_is_configurable),
-		T(test_refresh_in_place),
-		T(test_clock_is_the_coarse_clock),
-		T(test_dead_owner_taken_over),
-		T(test_phase2_of_dead_owner),
-		T(test_redirect_failure_restores_frame),
-		T(test_loop_guard),
-		T(test_ha_mode),
-		T(test_vlan_tags),
-		T(test_ipv6),
-		T(test_ipv4_options_and_bad_ihl),
-		T(test_natt_non_ike),
-		T(test_malformed),
-		T(test_not_ike),
-		T(test_ports_configurable),
-		T(test_unconfigured_passes),
-		T(test_fragments_ipv4),
-		T(test_fragments_ipv6),
-		T(test_outcome_accounting),
+	static const struct cunit_test tests[] = {
+		CUNIT_TEST(test_claim_new_negotiation),
+		CUNIT_TEST(test_hit_local),
+		CUNIT_TEST(test_hit_peer_forwards),
+		CUNIT_TEST(test_phase2_fallback_forwards),
+		CUNIT_TEST(test_ikev1_main_and_quick_mode),
+		CUNIT_TEST(test_unknown_phase2_not_claimed),
+		CUNIT_TEST(test_what_claims),
+		CUNIT_TEST(test_label_routes_without_state),
+		CUNIT_TEST(test_promotion_without_claim),
+		CUNIT_TEST(test_stateless_answers_claim_nothing),
+		CUNIT_TEST(test_registered_never_expires),
+		CUNIT_TEST(test_claim_budget),
+		CUNIT_TEST(test_flood_keeps_established),
+		CUNIT_TEST(test_full_established_table),
+		CUNIT_TEST(test_expired_entry_taken_over),
+		CUNIT_TEST(test_timeout_is_configurable),
+		CUNIT_TEST(test_refresh_in_place),
+		CUNIT_TEST(test_clock_is_the_coarse_clock),
+		CUNIT_TEST(test_dead_owner_taken_over),
+		CUNIT_TEST(test_phase2_of_dead_owner),
+		CUNIT_TEST(test_redirect_failure_restores_frame),
+		CUNIT_TEST(test_loop_guard),
+		CUNIT_TEST(test_ha_mode),
+		CUNIT_TEST(test_vlan_tags),
+		CUNIT_TEST(test_ipv6),
+		CUNIT_TEST(test_ipv4_options_and_bad_ihl),
+		CUNIT_TEST(test_natt_non_ike),
+		CUNIT_TEST(test_malformed),
+		CUNIT_TEST(test_not_ike),
+		CUNIT_TEST(test_ports_configurable),
+		CUNIT_TEST(test_unconfigured_passes),
+		CUNIT_TEST(test_fragments_ipv4),
+		CUNIT_TEST(test_fragments_ipv6),
+		CUNIT_TEST(test_outcome_accounting),
 	};
-	CU_pSuite suite;
-	unsigned int failed;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite_with_setup_and_teardown("xdp_datapath", NULL, NULL,
-						     setup, teardown);
-	for (unsigned int i = 0; suite && i < sizeof(tests) / sizeof(tests[0]);
-	     i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return cunit_run_suite("xdp_datapath", NULL, NULL, setup, teardown,
+			       tests, ARRAY_SIZE(tests));
 }
