@@ -586,3 +586,17 @@ bool pkt_equal(FILE *out, const void *got, size_t got_len, const void *want,
 	pkt_hexdump(out, "want", want, want_len);
 	return false;
 }
+
+int pkt_cleartext(struct pkt *p, const char *dst_mac, const char *src_mac,
+		  const char *dst)
+{
+	pkt_init(p);
+	pkt_eth(p, dst_mac, src_mac);
+	if (strchr(dst, ':'))
+		pkt_ipv6(p, "fd00:50::10", dst);
+	else
+		pkt_ipv4(p, "192.168.50.10", dst);
+	pkt_udp(p, 40000, 53);
+	pkt_bytes(p, "cleartext", 9);
+	return pkt_finish(p);
+}

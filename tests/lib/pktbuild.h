@@ -124,6 +124,12 @@ int pkt_bytes(struct pkt *p, const void *data, size_t len);
 
 /* Fixes lengths and checksums; returns 0 or the first error. */
 int pkt_finish(struct pkt *p);
+
+/* Inside cleartext, finished: Ethernet dst_mac <- src_mac, then from the
+ * protected host 192.168.50.10 (IPv6 when dst has a ':': fd00:50::10) to
+ * dst, UDP 40000 -> 53 with 9 bytes "cleartext". pkt_finish()'s result. */
+int pkt_cleartext(struct pkt *p, const char *dst_mac, const char *src_mac,
+		  const char *dst);
 /* After pkt_finish(): cuts the frame to len bytes, lengths left as they
  * were, to build truncated headers. */
 int pkt_truncate(struct pkt *p, size_t len);

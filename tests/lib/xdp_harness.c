@@ -14,7 +14,9 @@
 #include <bpf/libbpf.h>
 
 #include "ikefwd.skel.h"
+#include "ikefwd/sa.h"
 #include "pktbuild.h"
+#include "selector.h"
 #include "xdp_harness.h"
 
 uint64_t harness_now_ns(void)
@@ -227,6 +229,38 @@ static int count_keys(int fd)
 		n++;
 	}
 	return n;
+}
+
+int harness_sa_put(struct harness *h, uint32_t spi, uint32_t owner,
+		   int64_t lifetime_ns)
+{
+	struct ikefwd_sa sa = { .owner = owner,
+				.flags = IKEFWD_SA_F_REGISTERED };
+
+	if (lifetime_ns)
+		sa.expires_ns = harness_now_ns() + lifetime_ns;
+	if (bpf_map_update_elem(bpf_map__fd(h->skel->maps.ikefwd_sa), &spi, &sa,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int harness_ts_put(struct harness *h, const char *prefix, uint32_t owner,
+		   uint32_t flags, int64_t lifetime_ns)
+{
+	struct ikefwd_ts_maps m = {
+		.fd4 = bpf_map__fd(h->skel->maps.ikefwd_ts4),
+		.fd6 = bpf_map__fd(h->skel->maps.ikefwd_ts6),
+	};
+	struct ikefwd_ts ts = { .owner = owner,
+				.flags = IKEFWD_TS_F_REGISTERED | flags };
+	struct ikefwd_prefix p;
+
+	if (ikefwd_prefix_parse(prefix, &p))
+		return -EINVAL;
+	if (lifetime_ns)
+		ts.expires_ns = harness_now_ns() + lifetime_ns;
+	return ikefwd_ts_put(&m, &p, &ts);
 }
 
 int harness_table_count(struct harness *h)

@@ -64,6 +64,15 @@ int harness_table_put(struct harness *h, uint64_t ispi, uint32_t msgid,
 int harness_table_get(struct harness *h, uint64_t ispi, uint32_t msgid,
 		      struct ikefwd_entry *e);
 int harness_table_count(struct harness *h);
+/* A registered SA (ikefwd_sa), lifetime_ns from now (0: none). Like every
+ * harness write, it moves no table generation (bpf/hot.h): each test starts
+ * with empty caches, and tests of the caches move it themselves. */
+int harness_sa_put(struct harness *h, uint32_t spi, uint32_t owner,
+		   int64_t lifetime_ns);
+/* A registered remote selector ("10.1.0.0/16", "2001:db8::/48") with extra
+ * flags (e.g. an ha-sync segment), lifetime_ns from now (0: none). */
+int harness_ts_put(struct harness *h, const char *prefix, uint32_t owner,
+		   uint32_t flags, int64_t lifetime_ns);
 /* The same for the half-open claims (ikefwd_halfopen). */
 int harness_halfopen_get(struct harness *h, uint64_t ispi, uint32_t msgid,
 			 struct ikefwd_entry *e);

@@ -50,15 +50,7 @@ static long inside_frame(const char *iface, const char *dst, struct reply *r)
 	struct pkt p;
 	long status;
 
-	pkt_init(&p);
-	pkt_eth(&p, MAC_SELF, MAC_ROUTER);
-	if (strchr(dst, ':'))
-		pkt_ipv6(&p, "fd00:50::10", dst);
-	else
-		pkt_ipv4(&p, "192.168.50.10", dst);
-	pkt_udp(&p, 40000, 53);
-	pkt_bytes(&p, "cleartext", 9);
-	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	CU_ASSERT_FATAL(pkt_cleartext(&p, MAC_SELF, MAC_ROUTER, dst) == 0);
 	o = body + sprintf(body, "{%s%s%s\"frame_hex\": \"",
 			   iface ? "\"iface\": \"" : "", iface ?: "",
 			   iface ? "\", " : "");

@@ -91,13 +91,7 @@ static void teardown(void)
 
 static int sa_put(uint32_t spi, uint32_t owner, int64_t expires_in_ns)
 {
-	struct ikefwd_sa sa = { .owner = owner,
-				.flags = IKEFWD_SA_F_REGISTERED };
-
-	if (expires_in_ns)
-		sa.expires_ns = harness_now_ns() + expires_in_ns;
-	return bpf_map_update_elem(bpf_map__fd(h.skel->maps.ikefwd_sa), &spi,
-				   &sa, BPF_ANY);
+	return harness_sa_put(&h, spi, owner, expires_in_ns);
 }
 
 static void esp_frame(struct pkt *p, uint32_t spi, bool in_udp, bool ipv6,

@@ -514,20 +514,8 @@ static void test_loop_guard(void)
 
 static int ts_put(const char *prefix, uint32_t owner, uint32_t segment)
 {
-	struct ikefwd_ts_maps m = {
-		.fd4 = bpf_map__fd(h.skel->maps.ikefwd_ts4),
-		.fd6 = bpf_map__fd(h.skel->maps.ikefwd_ts6),
-	};
-	struct ikefwd_ts ts = {
-		.owner = owner,
-		.flags = IKEFWD_TS_F_REGISTERED |
-			 segment << IKEFWD_TS_SEGMENT_SHIFT,
-	};
-	struct ikefwd_prefix p;
-
-	if (ikefwd_prefix_parse(prefix, &p))
-		return -1;
-	return ikefwd_ts_put(&m, &p, &ts);
+	return harness_ts_put(&h, prefix, owner,
+			      segment << IKEFWD_TS_SEGMENT_SHIFT, 0);
 }
 
 static int run_inside(const char *dst, const char *src_mac)
@@ -535,15 +523,8 @@ static int run_inside(const char *dst, const char *src_mac)
 	struct run_result r;
 	struct pkt p, want;
 
-	pkt_init(&p);
-	pkt_eth(&p, MAC_SELF, src_mac ?: MAC_ROUTER);
-	if (strchr(dst, ':'))
-		pkt_ipv6(&p, "fd00:50::10", dst);
-	else
-		pkt_ipv4(&p, "192.168.50.10", dst);
-	pkt_udp(&p, 40000, 53);
-	pkt_bytes(&p, "cleartext", 9);
-	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	CU_ASSERT_FATAL(
+		pkt_cleartext(&p, MAC_SELF, src_mac ?: MAC_ROUTER, dst) == 0);
 	want = p;
 	CU_ASSERT_FATAL(harness_run_inside(&h, p.buf, p.len, &r) == 0);
 	if (r.retval == XDP_REDIRECT) {

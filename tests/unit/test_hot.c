@@ -182,13 +182,7 @@ static int table_write_raw(uint64_t ispi, uint32_t msgid, uint32_t owner)
 
 static int sa_write_raw(uint32_t spi, uint32_t owner, int64_t lifetime_ns)
 {
-	struct ikefwd_sa sa = { .owner = owner,
-				.flags = IKEFWD_SA_F_REGISTERED };
-
-	if (lifetime_ns)
-		sa.expires_ns = harness_now_ns() + lifetime_ns;
-	return bpf_map_update_elem(bpf_map__fd(h.skel->maps.ikefwd_sa), &spi,
-				   &sa, BPF_ANY);
+	return harness_sa_put(&h, spi, owner, lifetime_ns);
 }
 
 static int member_state(uint32_t id, uint32_t state)
@@ -443,17 +437,7 @@ static void test_sa_lifetime_not_outlived(void)
 /* Selectors written as bpftool would: no generation moved. */
 static int ts_write_raw(const char *prefix, uint32_t owner, int64_t lifetime_ns)
 {
-	struct ikefwd_ts_maps m = { bpf_map__fd(h.skel->maps.ikefwd_ts4),
-				    bpf_map__fd(h.skel->maps.ikefwd_ts6) };
-	struct ikefwd_ts ts = { .owner = owner,
-				.flags = IKEFWD_TS_F_REGISTERED };
-	struct ikefwd_prefix p;
-
-	if (ikefwd_prefix_parse(prefix, &p))
-		return -1;
-	if (lifetime_ns)
-		ts.expires_ns = harness_now_ns() + lifetime_ns;
-	return ikefwd_ts_put(&m, &p, &ts);
+	return harness_ts_put(&h, prefix, owner, 0, lifetime_ns);
 }
 
 static int ts_del_raw(const char *prefix)
@@ -474,18 +458,9 @@ static int clear(const char *dst, bool outbound)
 	struct run_result r;
 	struct pkt p;
 
-	pkt_init(&p);
-	if (outbound)
-		pkt_eth(&p, MAC_ROUTER, MAC_SELF);
-	else
-		pkt_eth(&p, MAC_SELF, MAC_ROUTER);
-	if (strchr(dst, ':'))
-		pkt_ipv6(&p, "fd00:50::10", dst);
-	else
-		pkt_ipv4(&p, "192.168.50.10", dst);
-	pkt_udp(&p, 40000, 53);
-	pkt_bytes(&p, "cleartext", 9);
-	CU_ASSERT_FATAL(pkt_finish(&p) == 0);
+	CU_ASSERT_FATAL(pkt_cleartext(&p, outbound ? MAC_ROUTER : MAC_SELF,
+				      outbound ? MAC_SELF : MAC_ROUTER,
+				      dst) == 0);
 	if (outbound)
 		return harness_run_egress(&h, p.buf, p.len);
 	if (harness_run_inside(&h, p.buf, p.len, &r))

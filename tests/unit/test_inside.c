@@ -43,16 +43,7 @@ static struct ikefwd_ts_maps ts_maps(void)
 
 static int ts_put(const char *prefix, uint32_t owner, int64_t expires_in_ns)
 {
-	struct ikefwd_ts_maps m = ts_maps();
-	struct ikefwd_ts ts = { .owner = owner,
-				.flags = IKEFWD_TS_F_REGISTERED };
-	struct ikefwd_prefix p;
-
-	if (ikefwd_prefix_parse(prefix, &p))
-		return -1;
-	if (expires_in_ns)
-		ts.expires_ns = harness_now_ns() + expires_in_ns;
-	return ikefwd_ts_put(&m, &p, &ts);
+	return harness_ts_put(&h, prefix, owner, 0, expires_in_ns);
 }
 
 static void set_cfg(uint32_t local, uint32_t flags)
